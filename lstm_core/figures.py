@@ -1,0 +1,129 @@
+"""
+Plotly figures: pure functions from arrays to figures, the same on every page.
+
+Colours come from the Okabe-Ito palette, which colour-blind students can tell
+apart, and each kind of series keeps its colour everywhere: the input in grey,
+what is expected in blue, what the model predicts in vermilion, training
+curves in green. Type is large enough to read from the back of a classroom.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+COLORS = {
+    "input": "#555555",
+    "expected": "#0072B2",
+    "predicted": "#D55E00",
+    "training": "#009E73",
+    "pinned": "#999999",
+    "accent": "#CC79A7",
+    "other": "#E69F00",
+}
+SERIES = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+FONT_SIZE = 16
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title=title, height=height, font={"size": FONT_SIZE}, template="plotly_white",
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
+    )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def sine_prediction_figure(inputs, expected, predicted=None, *, title: str = "Damped sine wave",
+                           pinned=None, pinned_label: str = "pinned prediction") -> go.Figure:
+    """The input steps, the expected next values and the model's prediction of them.
+
+    A dotted vertical line marks where the input ends and the output begins.
+    `pinned` is an earlier prediction to show faded beside the current one.
+    """
+    inputs, expected = np.asarray(inputs).ravel(), np.asarray(expected).ravel()
+    length = len(inputs)
+    out_steps = np.arange(length, length + len(expected))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=np.arange(length), y=inputs, mode="lines+markers", name="input",
+                             line={"color": COLORS["input"]}, marker={"size": 5}))
+    fig.add_trace(go.Scatter(x=out_steps, y=expected, mode="lines+markers", name="expected",
+                             line={"color": COLORS["expected"], "width": 3}, marker={"size": 9}))
+    if pinned is not None:
+        fig.add_trace(go.Scatter(x=out_steps, y=np.asarray(pinned).ravel(), mode="lines+markers",
+                                 name=pinned_label, opacity=0.45,
+                                 line={"color": COLORS["pinned"], "dash": "dot", "width": 3}))
+    if predicted is not None:
+        fig.add_trace(go.Scatter(x=out_steps, y=np.asarray(predicted).ravel(), mode="lines+markers",
+                                 name="predicted", line={"color": COLORS["predicted"], "width": 3, "dash": "dash"},
+                                 marker={"size": 9, "symbol": "x"}))
+    fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"})
+    fig.add_annotation(x=length - 0.5, y=1.08, text="input | output", showarrow=False, yref="y")
+    fig.update_yaxes(range=[-0.05, 1.15])
+    return _layout(fig, title, "time step", "value")
+
+
+def loss_figure(history=None, curve=None, *, title: str = "Training loss (MAE)", pinned=None) -> go.Figure:
+    """Training loss: a fine curve `[[examples seen, loss], ...]` and/or one point per epoch.
+
+    `history` is the loss at the end of each epoch (x = epoch); `curve` wins
+    the x axis when given (x = examples seen).
+    """
+    fig = go.Figure()
+    if pinned is not None and len(pinned):
+        p = np.asarray(pinned, dtype=float)
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines", name="pinned run", opacity=0.45,
+                                 line={"color": COLORS["pinned"], "dash": "dot"}))
+    if curve is not None and len(curve):
+        c = np.asarray(curve, dtype=float)
+        fig.add_trace(go.Scatter(x=c[:, 0], y=c[:, 1], mode="lines", name="training loss",
+                                 line={"color": COLORS["training"], "width": 3}))
+        x_title = "training examples seen"
+    else:
+        h = np.asarray(history if history is not None else [], dtype=float)
+        fig.add_trace(go.Scatter(x=np.arange(1, len(h) + 1), y=h, mode="lines+markers", name="loss per epoch",
+                                 line={"color": COLORS["training"], "width": 3}, marker={"size": 10}))
+        x_title = "epoch"
+    return _layout(fig, title, x_title, "mean absolute error", height=340)
+
+
+def _closed(points) -> np.ndarray:
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
+    return np.concatenate([points, points[:1]], axis=0)
+
+
+def rectangles_figure(drawings, labels=None, *, title: str = "Rectangles drawn by the model",
+                      pinned=None, height: int = 480) -> go.Figure:
+    """Closed polygons on the book's axes (-0.1 to 1.1), one colour per drawing.
+
+    Each drawing is (4, 2): the start and three generated corners. The start
+    point is marked with a circle.
+    """
+    drawings = np.asarray(drawings, dtype=float).reshape(-1, 4, 2)
+    labels = labels or [f"drawing {i + 1}" for i in range(len(drawings))]
+    fig = go.Figure()
+    if pinned is not None:
+        for i, drawing in enumerate(np.asarray(pinned, dtype=float).reshape(-1, 4, 2)):
+            closed = _closed(drawing)
+            fig.add_trace(go.Scatter(x=closed[:, 0], y=closed[:, 1], mode="lines", opacity=0.4,
+                                     name="pinned run", showlegend=i == 0, legendgroup="pinned",
+                                     line={"color": COLORS["pinned"], "dash": "dot", "width": 3}))
+    for i, (drawing, label) in enumerate(zip(drawings, labels)):
+        closed = _closed(drawing)
+        color = SERIES[i % len(SERIES)]
+        fig.add_trace(go.Scatter(x=closed[:, 0], y=closed[:, 1], mode="lines+markers", name=label,
+                                 fill="toself", opacity=0.85, line={"color": color, "width": 3},
+                                 marker={"size": [12, 8, 8, 8, 0]}))
+    fig.update_xaxes(range=[-0.1, 1.1], constrain="domain")
+    fig.update_yaxes(range=[-0.1, 1.1], scaleanchor="x", scaleratio=1)
+    return _layout(fig, title, "x", "y", height=height)
+
+
+def layer_table_rows(rows) -> list[dict]:
+    """Layer rows ready for a table: output shapes as text, plus a total row."""
+    table = [{"layer": r["layer"], "output shape": str(tuple(r["output_shape"])).replace("None", "batch"),
+              "parameters": int(r["parameters"])} for r in rows]
+    table.append({"layer": "total", "output shape": "", "parameters": sum(r["parameters"] for r in table)})
+    return table

@@ -1,0 +1,132 @@
+"""
+The model store: trained models kept on local disk, so a restart of the
+server, or a second program, does not train them again.
+
+An entry is two files named by the configuration's `key()`:
+
+    <key>.keras   the Keras model (a standard file: `keras.saving.load_model` opens it)
+    <key>.json    the configuration, metrics, loss history and training time
+
+Both are written to a temporary file first and renamed into place, the model
+before the JSON, so the JSON marks a finished entry: a server stopped
+mid-write leaves at most a stray temporary file, never a half entry that is
+read as a model. Models are loaded with `safe_mode=True`. An entry that
+cannot be read (truncated, garbage, from another Keras) is reported, removed
+and treated as missing, so its configuration is trained again.
+
+The folder is `$LSTM_EXPLORER_STORE` if set, else `lstm-explorer/models` under
+the user's cache folder (`$XDG_CACHE_HOME`, by default `~/.cache`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from .backend import keras as _keras
+from .config import config_from_dict
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+
+
+def default_root() -> Path:
+    override = os.environ.get("LSTM_EXPLORER_STORE")
+    if override:
+        return Path(override).expanduser()
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "lstm-explorer" / "models"
+
+
+class ModelStore:
+    """Trained models on disk, keyed by configuration; safe to share between threads."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root) if root is not None else default_root()
+        self.writable = True
+        self.problem = ""  # the last reason the store could not be written, for the UI to show once
+        self._lock = threading.Lock()
+
+    # -- paths ------------------------------------------------------------------------
+    def model_path(self, key: str) -> Path:
+        return self.root / f"{key}.keras"
+
+    def meta_path(self, key: str) -> Path:
+        return self.root / f"{key}.json"
+
+    def has(self, key: str) -> bool:
+        return self.meta_path(key).is_file() and self.model_path(key).is_file()
+
+    def keys(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.stem for p in self.root.glob("*.json") if self.model_path(p.stem).is_file())
+
+    def size_bytes(self) -> int:
+        if not self.root.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in self.root.iterdir() if p.is_file())
+
+    # -- reading ----------------------------------------------------------------------
+    def read_meta(self, key: str) -> dict | None:
+        try:
+            meta = json.loads(self.meta_path(key).read_text())
+        except (OSError, ValueError):
+            return None
+        return meta if isinstance(meta, dict) else None
+
+    def load(self, key: str):
+        """`(model, meta)` for a finished, readable entry; None if missing or unreadable."""
+        if not self.has(key):
+            return None
+        try:
+            meta = self.read_meta(key)
+            if meta is None or meta.get("key") != key or meta.get("format") != FORMAT_VERSION:
+                raise ValueError("metadata is missing, unreadable or of another version")
+            config_from_dict(meta["config"])  # the recorded configuration must still be valid
+            model = _keras().saving.load_model(self.model_path(key), compile=False, safe_mode=True)
+        except Exception as error:  # noqa: BLE001 - any unreadable entry is retrained, never a crash
+            log.warning("model store: entry %s is unreadable (%s); it will be trained again", key, error)
+            self.remove(key)
+            return None
+        return model, meta
+
+    # -- writing ----------------------------------------------------------------------
+    def save(self, key: str, model, meta: dict) -> bool:
+        """Write an entry atomically. Returns False (and sets `problem`) if the folder cannot be written."""
+        meta = {"format": FORMAT_VERSION, "key": key, **meta}
+        try:
+            with self._lock:
+                self.root.mkdir(parents=True, exist_ok=True)
+                self._write_atomic(self.model_path(key), lambda path: model.save(path))
+                text = json.dumps(meta, indent=1, sort_keys=True)
+                self._write_atomic(self.meta_path(key), lambda path: Path(path).write_text(text))
+        except OSError as error:
+            self.writable = False
+            self.problem = f"the model store {self.root} cannot be written ({error.strerror or error}); " \
+                           "trained models are kept in memory only"
+            log.warning("model store: %s", self.problem)
+            return False
+        return True
+
+    def _write_atomic(self, target: Path, write) -> None:
+        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{target.stem}.", suffix=target.suffix)
+        os.close(handle)
+        try:
+            write(temporary)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def remove(self, key: str) -> None:
+        for path in (self.meta_path(key), self.model_path(key)):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass

@@ -1,0 +1,82 @@
+"""
+Lesson: a generative LSTM draws rectangles (book chapter 11).
+
+Trained on corner → next corner pairs of random rectangles, the model draws
+one from scratch: start at `[0,0]`, predict the next corner, feed it back,
+three times. Given a first corner `[w, 0]` it completes a rectangle of that
+width. The consistency error measures how far each drawing is from a true
+rectangle (see `lstm_core/evaluate.py`).
+"""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lstm_core import evaluate, figures
+from lstm_core.config import BOOK_RECTANGLE_PARAMETERS, RectangleConfig
+from ui import cache, widgets
+
+TRAIN_SIZES = [100, 500, 1_000, 5_000, 10_000, 25_000]
+DEFAULT = RectangleConfig()
+WIDTHS = (0.2, 0.4, 0.6, 0.8)
+
+
+def model_ui():
+    with st.sidebar.form("model"):
+        st.header("Model")
+        units = st.slider("units", 1, 64, DEFAULT.units, key="units",
+                          help="Memory cells in the LSTM layer. The book uses 10.")
+        train_size = st.select_slider("training rectangles", TRAIN_SIZES, DEFAULT.train_size, key="train_size",
+                                      help="Random rectangles seen once each. The book shows 100 to 10,000 "
+                                           "and trains on 25,000: watch the drawings improve with more.")
+        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed",
+                               help="Same seed, same rectangles and initial weights: the same model.")
+        pressed = st.form_submit_button("Train", type="primary")
+    return dict(units=units, train_size=train_size, seed=int(seed)), pressed
+
+
+def results_ui(trained, config):
+    free, completed, errors = cache.rectangle_drawings(config, WIDTHS)
+    left, middle, right = st.columns(3)
+    left.metric("consistency error (0 = perfect rectangles)", f"{trained.metrics['consistency']:.4f}")
+    middle.metric("training time", f"{trained.seconds:.1f} s",
+                  "from the model store" if trained.source == "store" else None, delta_color="off")
+    right.metric("parameters", f"{trained.model.count_params():,}")
+    one, two = st.columns(2)
+    with one:
+        st.plotly_chart(figures.rectangles_figure(free, ["drawn from [0, 0]"], title="Drawn from scratch"))
+    with two:
+        st.plotly_chart(figures.rectangles_figure(
+            completed, [f"first corner [{w}, 0]" for w in WIDTHS], title="Completed from a given first corner"))
+    table = pd.DataFrame(
+        [{"start": "[0, 0]", **_corners(free), "consistency error": errors[0]}]
+        + [{"start": f"[{w}, 0]", **_corners(d), "consistency error": e}
+           for w, d, e in zip(WIDTHS, completed, errors[1:])])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.plotly_chart(figures.loss_figure(trained.history, trained.curve or None))
+
+
+def _corners(drawing) -> dict:
+    return {f"corner {i}": f"[{x:.2f}, {y:.2f}]" for i, (x, y) in enumerate(np.asarray(drawing)[1:], start=1)}
+
+
+st.title("Generative LSTM: drawing rectangles")
+st.caption("Book chapter 11. Each predicted corner is fed back as the next input.")
+widgets.store_notice()
+values, pressed = model_ui()
+config = widgets.config_or_stop(RectangleConfig, **values)
+trained = widgets.trained_or_prompt(config, pressed)
+if trained is not None:
+    results_ui(trained, config)
+with st.expander("How the consistency error is measured"):
+    st.markdown(
+        "A rectangle drawn clockwise from the origin has corners `[0,0]`, `[w,0]`, `[w,h]`, `[0,h]`: "
+        "so **y1 = 0, x2 = x1, x3 = 0, y3 = y2**. The error of a drawing is the mean absolute violation of "
+        f"these four, plus a penalty of up to 1 for each side shorter than {evaluate.MIN_SIDE}, so a drawing "
+        "that collapses to a line or a point scores at least 1. The model's score averages its drawing from "
+        f"`[0,0]` and its completions from first corners `[w,0]`, w = {', '.join(map(str, evaluate.EVALUATION_WIDTHS))}.")
+
+st.subheader("Layers")
+st.caption(f"LSTM: 4·units·(2 + units + 1) parameters; Dense: units·2 + 2. The book's model has {BOOK_RECTANGLE_PARAMETERS}.")
+widgets.layer_table_ui(config)
+widgets.code_ui(config)
