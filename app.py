@@ -12,14 +12,19 @@ Run it with `streamlit run app.py`.
 import streamlit as st
 
 from lstm_core.store import ModelStore
+from ui.lessons import LESSONS
 
 st.set_page_config(page_title="LSTM Explorer", page_icon="🧠", layout="wide")
 
-LESSONS = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/sine.py", title="Stacked LSTM: damped sine", icon="🌊", url_path="sine"),
-    st.Page("pages/rectangles.py", title="Generative LSTM: rectangles", icon="⬛", url_path="rectangles"),
-]
+
+
+def pages() -> list:
+    return [
+        st.Page(lesson.file, title=lesson.title, icon=lesson.icon, default=True)
+        if not lesson.url_path
+        else st.Page(lesson.file, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path)
+        for lesson in LESSONS
+    ]
 
 
 def sidebar_ui() -> None:
@@ -28,6 +33,6 @@ def sidebar_ui() -> None:
         st.caption(f"Model store: {len(store.keys())} trained models in `{store.root}`.")
 
 
-page = st.navigation(LESSONS)
+page = st.navigation(pages())
 sidebar_ui()
 page.run()
