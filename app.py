@@ -17,7 +17,6 @@ from ui.lessons import LESSONS
 st.set_page_config(page_title="LSTM Explorer", page_icon="🧠", layout="wide")
 
 
-
 def pages() -> list:
     return [
         st.Page(lesson.file, title=lesson.title, icon=lesson.icon, default=True)
