@@ -14,22 +14,29 @@ import streamlit as st
 
 from lstm_core import evaluate, figures
 from lstm_core.config import BOOK_RECTANGLE_PARAMETERS, RectangleConfig
-from ui import cache, widgets
+from ui import cache, params, widgets
 
 TRAIN_SIZES = [100, 500, 1_000, 5_000, 10_000, 25_000]
 DEFAULT = RectangleConfig()
 WIDTHS = (0.2, 0.4, 0.6, 0.8)
+# What the page address may set (`…/rectangles?units=4&train_size=100`): the same ranges as the widgets below.
+URL_PARAMETERS = [
+    params.whole_number("units", 1, 64, DEFAULT.units),
+    params.choice("train_size", TRAIN_SIZES, DEFAULT.train_size),
+    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
+]
 
 
 def model_ui():
     with st.sidebar.form("model"):
         st.header("Model")
-        units = st.slider("units", 1, 64, DEFAULT.units, key="units",
+        units = st.slider("units", 1, 64, DEFAULT.units, key="units", bind="query-params",
                           help="Memory cells in the LSTM layer. The book uses 10.")
-        train_size = st.select_slider("training rectangles", TRAIN_SIZES, DEFAULT.train_size, key="train_size",
+        train_size = st.select_slider("training rectangles", TRAIN_SIZES, DEFAULT.train_size,
+                                      key="train_size", bind="query-params",
                                       help="Random rectangles seen once each. The book shows 100 to 10,000 "
                                            "and trains on 25,000: watch the drawings improve with more.")
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed",
+        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
                                help="Same seed, same rectangles and initial weights: the same model.")
         pressed = st.form_submit_button("Train", type="primary")
     return dict(units=units, train_size=train_size, seed=int(seed)), pressed
@@ -63,6 +70,7 @@ def _corners(drawing) -> dict:
 st.title("Generative LSTM: drawing rectangles")
 st.caption("Book chapter 11. Each predicted corner is fed back as the next input.")
 widgets.store_notice()
+params.check(URL_PARAMETERS)
 values, pressed = model_ui()
 config = widgets.config_or_stop(RectangleConfig, **values)
 trained = widgets.trained_or_prompt(config, pressed)

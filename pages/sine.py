@@ -13,20 +13,27 @@ import streamlit as st
 
 from lstm_core import figures
 from lstm_core.config import BOOK_SINE_MAE, BOOK_SINE_PARAMETERS, SineConfig
-from ui import cache, widgets
+from ui import cache, params, widgets
 
 TRAIN_SIZES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
 DEFAULT = SineConfig()
+# What the page address may set (`…/sine?units=4&period=17`): the same ranges as the widgets below.
+URL_PARAMETERS = [
+    params.whole_number("period", 5, 40, 15), params.number("decay", 0.0, 0.2, 0.05),
+    params.whole_number("units", 1, 64, DEFAULT.units), params.whole_number("depth", 1, 4, DEFAULT.depth),
+    params.choice("train_size", TRAIN_SIZES, DEFAULT.train_size), params.whole_number("epochs", 1, 20, DEFAULT.epochs),
+    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
+]
 
 
 def wave_ui():
     st.sidebar.header("Test wave")
     period = st.sidebar.slider(
-        "period", 5, 40, 15, key="period",
+        "period", 5, 40, 15, key="period", bind="query-params",
         help="Steps per full oscillation of the wave shown. The model was trained on periods 10 to 20: "
              "outside that range, watch the prediction fail.")
     decay = st.sidebar.slider(
-        "decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
+        "decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay", bind="query-params",
         help="How fast the oscillation dies out. Training used decays 0.01 to 0.1.")
     return period, decay
 
@@ -34,15 +41,16 @@ def wave_ui():
 def model_ui():
     with st.sidebar.form("model"):
         st.header("Model")
-        units = st.slider("units", 1, 64, DEFAULT.units, key="units",
+        units = st.slider("units", 1, 64, DEFAULT.units, key="units", bind="query-params",
                           help="Memory cells in each LSTM layer. The book uses 20.")
-        depth = st.slider("depth", 1, 4, DEFAULT.depth, key="depth",
+        depth = st.slider("depth", 1, 4, DEFAULT.depth, key="depth", bind="query-params",
                           help="Stacked LSTM layers; every layer but the last returns its whole sequence.")
-        train_size = st.select_slider("training examples", TRAIN_SIZES, DEFAULT.train_size, key="train_size",
+        train_size = st.select_slider("training examples", TRAIN_SIZES, DEFAULT.train_size,
+                                      key="train_size", bind="query-params",
                                       help="Random waves seen in training. The book uses 10,000.")
-        epochs = st.slider("epochs", 1, 20, DEFAULT.epochs, key="epochs",
+        epochs = st.slider("epochs", 1, 20, DEFAULT.epochs, key="epochs", bind="query-params",
                            help="Passes over the training examples.")
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed",
+        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
                                help="Same seed, same data and initial weights: the same model.")
         pressed = st.form_submit_button("Train", type="primary")
     return dict(units=units, depth=depth, train_size=train_size, epochs=epochs, seed=int(seed)), pressed
@@ -65,6 +73,7 @@ def results_ui(trained, config, period, decay, inputs, expected):
 st.title("Stacked LSTM: the damped sine wave")
 st.caption("Book chapter 7. The model sees 50 steps and predicts the next 5 at once.")
 widgets.store_notice()
+params.check(URL_PARAMETERS)
 period, decay = wave_ui()
 values, pressed = model_ui()
 config = widgets.config_or_stop(SineConfig, **values)
