@@ -8,6 +8,9 @@ it trained or loaded) and, with `--out`, also saves a standard Keras model
 that plain `keras.saving.load_model` opens: (50, 1) → 5 for the sine,
 (1, 2) → 2 for rectangles.
 
+`python -m lstm_core store [--list] [--prune-older-than DAYS | --keep N | --clear]`
+reports the model store (entries, size) and trims it, printing one JSON object.
+
 A bad flag exits with status 2 and one line on stderr naming the flag and
 its allowed range; never a traceback.
 """
@@ -64,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rectangles = experiments.add_parser("rectangles", help="generative LSTM drawing rectangles (chapter 11)")
     _add_common(rectangles, RectangleConfig())
+    _add_store_command(commands)
     return parser
 
 
@@ -96,11 +100,49 @@ def command_train(args) -> dict:
     return result
 
 
+def _add_store_command(commands) -> None:
+    store = commands.add_parser("store", help="list the model store, its size, and prune it")
+    store.set_defaults(run=command_store)
+    store.add_argument("--list", action="store_true", help="list every entry (key, size, age)")
+    trim = store.add_mutually_exclusive_group()
+    trim.add_argument("--prune-older-than", type=float, metavar="DAYS",
+                      help="remove entries written over DAYS days ago")
+    trim.add_argument("--keep", type=int, metavar="N", help="keep the N newest entries, remove the rest")
+    trim.add_argument("--clear", action="store_true", help="remove every entry")
+    store.add_argument("--store", help="model store folder (default $LSTM_EXPLORER_STORE or the user cache)")
+
+
+def command_store(args) -> dict:
+    import math
+    import time
+
+    from .store import ModelStore
+
+    days = args.prune_older_than
+    if days is not None and not (math.isfinite(days) and days >= 0):
+        raise UsageError(f"--prune-older-than must be a number of days, 0 or more (got {days})")
+    if args.keep is not None and args.keep < 0:
+        raise UsageError(f"--keep must be 0 or more (got {args.keep})")
+    store = ModelStore(args.store) if args.store else ModelStore()
+    removed = []
+    if args.clear or args.keep is not None or days is not None:
+        removed = store.prune(keep=args.keep, older_than_days=days, clear=args.clear)
+    entries = store.entries()
+    result = {"store": str(store.root), "entries": len(entries), "size_bytes": store.size_bytes(),
+              "removed": removed}
+    if args.list:
+        now = time.time()
+        result["list"] = [
+            {"key": e.key, "size_bytes": e.size_bytes, "age_days": round((now - e.saved_at) / 86_400, 3)}
+            for e in entries]
+    return result
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        result = command_train(args)
+        result = getattr(args, "run", command_train)(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -16,6 +16,13 @@ and treated as missing, so its configuration is trained again.
 
 The folder is `$LSTM_EXPLORER_STORE` if set, else `lstm-explorer/models` under
 the user's cache folder (`$XDG_CACHE_HOME`, by default `~/.cache`).
+
+The store grows by one entry (about 100 kB) per configuration trained. A
+teacher sees its size with `entries()` and `size_bytes()` and trims it with
+`prune(keep=N)`, `prune(older_than_days=D)` or `prune(clear=True)` (the
+`python -m lstm_core store` command). Pruning also sweeps temporary files
+and half entries left by a killed write, once they are old enough not to
+belong to a write under way.
 """
 
 from __future__ import annotations
@@ -23,8 +30,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .backend import keras as _keras
@@ -33,6 +43,18 @@ from .config import config_from_dict
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
+STRAY_AGE_SECONDS = 600  # a temporary file or half entry this old is not a write under way
+# What a configuration's key() looks like; pruning touches no other file, whatever folder it is given.
+KEY_PATTERN = re.compile(r"[a-z]+-[a-z0-9-]+-[0-9a-f]{10}")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One finished store entry: its key, its size on disk (both files) and when it was written."""
+
+    key: str
+    size_bytes: int
+    saved_at: float
 
 
 def default_root() -> Path:
@@ -72,6 +94,70 @@ class ModelStore:
             return 0
         return sum(p.stat().st_size for p in self.root.iterdir() if p.is_file())
 
+    def entries(self) -> list[Entry]:
+        """Every finished entry, newest first."""
+        found = []
+        for key in self.keys():
+            if not KEY_PATTERN.fullmatch(key):
+                continue
+            try:
+                meta_stat, model_stat = self.meta_path(key).stat(), self.model_path(key).stat()
+            except OSError:
+                continue  # removed meanwhile
+            found.append(Entry(key, meta_stat.st_size + model_stat.st_size, meta_stat.st_mtime))
+        return sorted(found, key=lambda entry: (-entry.saved_at, entry.key))
+
+    def strays(self, *, now: float | None = None) -> list[Path]:
+        """Temporary files and half entries (a model without its JSON, or the reverse) older than
+        `STRAY_AGE_SECONDS`: what a killed write leaves behind."""
+        if not self.root.is_dir():
+            return []
+        now = time.time() if now is None else now
+        finished = set(self.keys())
+        found = []
+        for path in self.root.iterdir():
+            if not path.is_file() or path.suffix not in (".keras", ".json"):
+                continue
+            if not path.name.startswith(".") and path.stem in finished:
+                continue
+            stem = path.stem[1:].rsplit(".", 1)[0] if path.name.startswith(".") else path.stem
+            if not KEY_PATTERN.fullmatch(stem):
+                continue  # not a file the store wrote
+            try:
+                if now - path.stat().st_mtime >= STRAY_AGE_SECONDS:
+                    found.append(path)
+            except OSError:
+                continue
+        return sorted(found)
+
+    # -- pruning ----------------------------------------------------------------------
+    def prune(self, *, keep: int | None = None, older_than_days: float | None = None, clear: bool = False,
+              now: float | None = None) -> list[str]:
+        """Remove entries: all of them (`clear`), all but the newest `keep`, and/or those written more
+        than `older_than_days` ago; stray files go too. Returns the keys removed."""
+        if keep is not None and keep < 0:
+            raise ValueError(f"keep must be 0 or more (got {keep})")
+        if older_than_days is not None and not older_than_days >= 0:
+            raise ValueError(f"older_than_days must be 0 or more (got {older_than_days})")
+        now = time.time() if now is None else now
+        entries = self.entries()
+        doomed = set()
+        if clear:
+            doomed.update(entry.key for entry in entries)
+        if keep is not None:
+            doomed.update(entry.key for entry in entries[keep:])
+        if older_than_days is not None:
+            doomed.update(entry.key for entry in entries if now - entry.saved_at > older_than_days * 86_400)
+        with self._lock:
+            for key in doomed:
+                self.remove(key)
+            for path in self.strays(now=now):
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    pass
+        return sorted(doomed)
+
     # -- reading ----------------------------------------------------------------------
     def read_meta(self, key: str) -> dict | None:
         try:
@@ -89,6 +175,9 @@ class ModelStore:
             if meta is None or meta.get("key") != key or meta.get("format") != FORMAT_VERSION:
                 raise ValueError("metadata is missing, unreadable or of another version")
             config_from_dict(meta["config"])  # the recorded configuration must still be valid
+            if not (isinstance(meta.get("metrics"), dict) and isinstance(meta.get("history"), list)
+                    and isinstance(meta.get("seconds"), (int, float))):
+                raise ValueError("metadata lacks its metrics, history or training time")
             model = _keras().saving.load_model(self.model_path(key), compile=False, safe_mode=True)
         except Exception as error:  # noqa: BLE001 - any unreadable entry is retrained, never a crash
             log.warning("model store: entry %s is unreadable (%s); it will be trained again", key, error)
