@@ -87,7 +87,8 @@ class ModelStore:
     def keys(self) -> list[str]:
         if not self.root.is_dir():
             return []
-        return sorted(p.stem for p in self.root.glob("*.json") if self.model_path(p.stem).is_file())
+        return sorted(p.stem for p in self.root.glob("*.json")
+                      if not p.name.startswith(".") and self.model_path(p.stem).is_file())  # "." = temporary
 
     def size_bytes(self) -> int:
         if not self.root.is_dir():

@@ -44,7 +44,9 @@ def trained_or_prompt(config, pressed: bool, what: str = "this configuration"):
             if len(status.curve) > 1:
                 chart.plotly_chart(figures.loss_figure(curve=status.curve, title="Training loss (live)"))
 
-        return cache.trained(config, on_update=on_update)
+        trained = cache.trained(config, on_update=on_update)
+        store_notice()  # a store that cannot be written is found out only when the model is saved
+        return trained
     except TrainingDiverged as error:
         st.error(f"Training failed: {error}. Nothing was stored.")
     except ConfigError as error:
