@@ -122,7 +122,8 @@ def _callback(total_steps: int, examples_per_step: int, epochs: int, curve: list
 
         def on_train_batch_end(self, batch, logs=None):
             loss = float((logs or {}).get("loss", math.nan))
-            step = self.epoch * total_steps + batch + 1
+            # With steps_per_execution, Keras may report a batch index past the epoch's end.
+            step = self.epoch * total_steps + min(batch + 1, total_steps)
             curve.append([(step_offset + step) * examples_per_step, loss])
             if not math.isfinite(loss):
                 self.model.stop_training = True
@@ -140,15 +141,40 @@ def _callback(total_steps: int, examples_per_step: int, epochs: int, curve: list
     return Progress()
 
 
+def continuation_state(start: Trained, config) -> list | None:
+    """The optimizer state to continue `start` into `config` exactly, or None if it has none.
+
+    "Train more" continues a model instead of starting again. The continued
+    model is exactly (bit for bit, tested) the model that training `config`
+    from scratch gives: the same data in the same order, the same weights and
+    the same optimizer state at the epoch boundary. So it is stored under
+    `config.key()`, its own key, beside the shorter model, and can never
+    differ from a model trained from scratch under that key. A model loaded
+    without its optimizer (`compile=False`) returns None, and `train` then
+    trains from scratch; `Trainer.get` reloads the optimizer from the store
+    first. Raises ValueError if `config` is not `start.config` with more epochs.
+    """
+    if start.config.replace(epochs=config.epochs) != config or len(start.history) >= config.epochs:
+        raise ValueError(f"cannot continue {start.config.key()} into {config.key()}: "
+                         "only the same configuration with more epochs continues a model")
+    optimizer = getattr(start.model, "optimizer", None)
+    if optimizer is None or not getattr(optimizer, "built", False):
+        return None
+    return [np.array(variable.numpy()) for variable in optimizer.variables]
+
+
 def train(config, *, on_epoch=None, on_progress=None, start: Trained | None = None,
           curve_sink: list | None = None) -> Trained:
     """Train `config` and score it on held-out data.
 
     `on_epoch(epoch, epochs, loss)` is called after each epoch and
     `on_progress(fraction, loss)` every `STEPS_PER_EXECUTION` steps. With
-    `start`, training continues from that trained model (its weights are
-    copied, not changed) for `config.epochs - start.config.epochs` more
-    epochs, and the histories are joined. Raises `TrainingDiverged` when the
+    `start` (the same configuration with fewer epochs), training continues
+    from that trained model for `config.epochs - start.config.epochs` more
+    epochs, and the histories are joined: its weights *and* its optimizer
+    state (Adam's step count and moments) are copied, not changed, so the
+    result is exactly the model that training `config` from scratch gives,
+    and it belongs under `config.key()` (see `continuation_state`). Raises `TrainingDiverged` when the
     loss stops being finite. `curve_sink`, if given, is the list the fine
     loss curve is appended to as training goes (so another thread can draw it).
     """
@@ -157,12 +183,19 @@ def train(config, *, on_epoch=None, on_progress=None, start: Trained | None = No
     model = build_model(config)
     history, done_epochs = [], 0
     curve = curve_sink if curve_sink is not None else []
+    optimizer_state = continuation_state(start, config) if start is not None else None
+    if optimizer_state is None:
+        start = None  # nothing to continue exactly from: train from scratch (the same model, only slower)
     if start is not None:
         model.set_weights(start.model.get_weights())
         history = list(start.history)
         curve.extend(list(p) for p in start.curve)
         done_epochs = len(start.history)
     compile_model(model, config)
+    if optimizer_state is not None:
+        model.optimizer.build(model.trainable_variables)
+        for variable, value in zip(model.optimizer.variables, optimizer_state):
+            variable.assign(value)
     epochs = config.epochs - done_epochs
     steps = math.ceil(len(inputs) / config.batch_size)
     step_offset = done_epochs * steps

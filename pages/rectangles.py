@@ -13,11 +13,11 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core import evaluate, figures
-from lstm_core.config import BOOK_RECTANGLE_PARAMETERS, RectangleConfig
+from lstm_core.config import BOOK_RECTANGLE_PARAMETERS, RectangleConfig, max_train_size, max_units
 from ui import cache, params, widgets
 
 TRAIN_SIZES = [100, 500, 1_000, 5_000, 10_000, 25_000]
-DEFAULT = RectangleConfig()
+DEFAULT = RectangleConfig  # the dataclass' field defaults
 WIDTHS = (0.2, 0.4, 0.6, 0.8)
 # What the page address may set (`…/rectangles?units=4&train_size=100`): the same ranges as the widgets below.
 URL_PARAMETERS = [
@@ -28,11 +28,12 @@ URL_PARAMETERS = [
 
 
 def model_ui():
+    sizes = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
     with st.sidebar.form("model"):
         st.header("Model")
-        units = st.slider("units", 1, 64, DEFAULT.units, key="units", bind="query-params",
+        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units", bind="query-params",
                           help="Memory cells in the LSTM layer. The book uses 10.")
-        train_size = st.select_slider("training rectangles", TRAIN_SIZES, DEFAULT.train_size,
+        train_size = st.select_slider("training rectangles", sizes, min(DEFAULT.train_size, sizes[-1]),
                                       key="train_size", bind="query-params",
                                       help="Random rectangles seen once each. The book shows 100 to 10,000 "
                                            "and trains on 25,000: watch the drawings improve with more.")

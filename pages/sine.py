@@ -12,11 +12,11 @@ never interrupts a training under way.
 import streamlit as st
 
 from lstm_core import figures
-from lstm_core.config import BOOK_SINE_MAE, BOOK_SINE_PARAMETERS, SineConfig
+from lstm_core.config import BOOK_SINE_MAE, BOOK_SINE_PARAMETERS, SineConfig, max_epochs, max_train_size, max_units
 from ui import cache, params, widgets
 
 TRAIN_SIZES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
-DEFAULT = SineConfig()
+DEFAULT = SineConfig  # the dataclass' field defaults (an instance would be validated against today's limits)
 # What the page address may set (`…/sine?units=4&period=17`): the same ranges as the widgets below.
 URL_PARAMETERS = [
     params.whole_number("period", 5, 40, 15), params.number("decay", 0.0, 0.2, 0.05),
@@ -39,16 +39,17 @@ def wave_ui():
 
 
 def model_ui():
+    sizes = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
     with st.sidebar.form("model"):
         st.header("Model")
-        units = st.slider("units", 1, 64, DEFAULT.units, key="units", bind="query-params",
+        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units", bind="query-params",
                           help="Memory cells in each LSTM layer. The book uses 20.")
         depth = st.slider("depth", 1, 4, DEFAULT.depth, key="depth", bind="query-params",
                           help="Stacked LSTM layers; every layer but the last returns its whole sequence.")
-        train_size = st.select_slider("training examples", TRAIN_SIZES, DEFAULT.train_size,
+        train_size = st.select_slider("training examples", sizes, min(DEFAULT.train_size, sizes[-1]),
                                       key="train_size", bind="query-params",
                                       help="Random waves seen in training. The book uses 10,000.")
-        epochs = st.slider("epochs", 1, 20, DEFAULT.epochs, key="epochs", bind="query-params",
+        epochs = st.slider("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs()), key="epochs", bind="query-params",
                            help="Passes over the training examples.")
         seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
                                help="Same seed, same data and initial weights: the same model.")

@@ -39,9 +39,13 @@ def trained_or_prompt(config, pressed: bool, what: str = "this configuration"):
         return None
     bar, chart = st.empty(), st.empty()
     try:
+        drawn = [0]  # points of the live curve already drawn
+
         def on_update(status):
             bar.progress(min(max(status.fraction, 0.0), 1.0), text=_status_text(status))
-            if len(status.curve) > 1:
+            # Redraw only when the curve grew: an identical chart twice would get a duplicate element id.
+            if len(status.curve) > max(1, drawn[0]):
+                drawn[0] = len(status.curve)
                 chart.plotly_chart(figures.loss_figure(curve=status.curve, title="Training loss (live)"))
 
         trained = cache.trained(config, on_update=on_update)
