@@ -52,13 +52,24 @@ def expected_layers(config) -> list[dict]:
     raise TypeError(f"unknown configuration {config!r}")
 
 
-def _seeded(seed: int, index: int) -> dict:
-    """Initialisers for layer `index`, each with a seed of its own."""
-    keras = _keras()
+def layer_seeds(seed: int, index: int) -> tuple[int, int]:
+    """The (kernel, recurrent) initialiser seeds of LSTM layer `index` for a configuration seed."""
     base = (seed * 1_000_003 + index * 7919) % (2**31 - 1)
+    return base, base + 1
+
+
+def dense_seed(seed: int) -> int:
+    """The kernel initialiser seed of the output Dense layer."""
+    return (seed * 1_000_003 + 104_729) % (2**31 - 1)
+
+
+def _seeded(seed: int, index: int) -> dict:
+    """Initialisers for LSTM layer `index`, each with a seed of its own."""
+    keras = _keras()
+    kernel, recurrent = layer_seeds(seed, index)
     return {
-        "kernel_initializer": keras.initializers.GlorotUniform(seed=base),
-        "recurrent_initializer": keras.initializers.Orthogonal(seed=base + 1),
+        "kernel_initializer": keras.initializers.GlorotUniform(seed=kernel),
+        "recurrent_initializer": keras.initializers.Orthogonal(seed=recurrent),
     }
 
 
@@ -81,7 +92,7 @@ def build_sine_model(config: SineConfig):
         layers.Dense(
             config.output,
             name="dense",
-            kernel_initializer=keras.initializers.GlorotUniform(seed=_dense_seed(config.seed)),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=dense_seed(config.seed)),
         )
     )
     return model
@@ -99,14 +110,10 @@ def build_rectangle_model(config: RectangleConfig):
             2,
             activation="linear",
             name="dense",
-            kernel_initializer=keras.initializers.GlorotUniform(seed=_dense_seed(config.seed)),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=dense_seed(config.seed)),
         )
     )
     return model
-
-
-def _dense_seed(seed: int) -> int:
-    return (seed * 1_000_003 + 104_729) % (2**31 - 1)
 
 
 def build_model(config):
