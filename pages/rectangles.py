@@ -19,10 +19,12 @@ from ui import cache, params, widgets
 TRAIN_SIZES = [100, 500, 1_000, 5_000, 10_000, 25_000]
 DEFAULT = RectangleConfig  # the dataclass' field defaults
 WIDTHS = (0.2, 0.4, 0.6, 0.8)
-# What the page address may set (`…/rectangles?units=4&train_size=100`): the same ranges as the widgets below.
+# What the page address may set (`…/rectangles?units=4&train_size=100`): the same ranges and defaults as the
+# widgets below.
+_SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
 URL_PARAMETERS = [
-    params.whole_number("units", 1, 64, DEFAULT.units),
-    params.choice("train_size", TRAIN_SIZES, DEFAULT.train_size),
+    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
+    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
     params.whole_number("seed", 0, 10_000, DEFAULT.seed),
 ]
 

@@ -17,11 +17,14 @@ from ui import cache, params, widgets
 
 TRAIN_SIZES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
 DEFAULT = SineConfig  # the dataclass' field defaults (an instance would be validated against today's limits)
-# What the page address may set (`…/sine?units=4&period=17`): the same ranges as the widgets below.
+# What the page address may set (`…/sine?units=4&period=17`): the same ranges and defaults as the widgets below.
+_SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
 URL_PARAMETERS = [
     params.whole_number("period", 5, 40, 15), params.number("decay", 0.0, 0.2, 0.05),
-    params.whole_number("units", 1, 64, DEFAULT.units), params.whole_number("depth", 1, 4, DEFAULT.depth),
-    params.choice("train_size", TRAIN_SIZES, DEFAULT.train_size), params.whole_number("epochs", 1, 20, DEFAULT.epochs),
+    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
+    params.whole_number("depth", 1, 4, DEFAULT.depth),
+    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
+    params.whole_number("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
     params.whole_number("seed", 0, 10_000, DEFAULT.seed),
 ]
 

@@ -36,7 +36,7 @@ MAX_TEXT = 64  # longer query values are not numbers a student typed: fall back 
 
 @dataclass(frozen=True)
 class Param:
-    """One query parameter (= its widget's `key`): a whole number or a number in [low, high], or one of `choices`."""
+    """One query parameter (= its widget's `key`): a number in [low, high], or one of `choices`."""
 
     name: str
     low: float
