@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     rectangles = experiments.add_parser("rectangles", help="generative LSTM drawing rectangles (chapter 11)")
     _add_common(rectangles, RectangleConfig())
     _add_store_command(commands)
+    _add_prewarm_command(commands)
     return parser
 
 
@@ -138,6 +139,36 @@ def command_store(args) -> dict:
     return result
 
 
+def _add_prewarm_command(commands) -> None:
+    from .ladder import DEFAULT_SIZES
+
+    prewarm = commands.add_parser(
+        "prewarm", help="train every model the pages show by default into the store (run it before class)",
+        description="Train the default model of each lesson and both default training-size ladders into "
+                    "the model store. Stored models are not trained again. Progress on stderr, "
+                    "a JSON summary on stdout; exit status 1 if a training failed.")
+    prewarm.set_defaults(run=command_prewarm)
+    prewarm.add_argument("--store", help="model store folder (default $LSTM_EXPLORER_STORE or the user cache)")
+    prewarm.add_argument("--sizes", type=int, nargs="+", metavar="N", default=list(DEFAULT_SIZES),
+                         help="training sizes of the ladders (default: %(default)s)")
+    prewarm.add_argument("--dry-run", action="store_true", help="only list what is missing; train nothing")
+    prewarm.add_argument("--tiny", action="store_true",
+                         help="train a few tiny models instead of the class defaults: checks the setup in seconds")
+
+
+def command_prewarm(args) -> dict:
+    from . import prewarm
+    from .service import Trainer
+    from .store import ModelStore
+
+    try:
+        configs = prewarm.tiny_configs() if args.tiny else prewarm.default_configs(args.sizes)
+    except ConfigError as error:
+        raise UsageError(f"--sizes: {error}") from error
+    trainer = Trainer(ModelStore(args.store) if args.store else None)
+    return prewarm.prewarm(configs, trainer, progress=prewarm.StderrProgress(), dry_run=args.dry_run)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     try:
@@ -150,4 +181,4 @@ def main(argv=None) -> int:
         print(f"error: {flag_name(error.field)}: {error}", file=sys.stderr)
         return EXIT_USAGE
     print(json.dumps(result))
-    return 0
+    return 1 if result.get("failed") else 0

@@ -30,6 +30,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
+from .backend import keras as _keras
 from .config import config_from_dict
 from .store import ModelStore
 from .training import Trained, train
@@ -123,6 +124,24 @@ class Trainer:
         }
         return self.store.save(config.key(), trained.model, meta)
 
+    def resumable(self, start: Trained) -> Trained:
+        """`start` with its optimizer state, so that "Train more" continues it exactly.
+
+        A model loaded from the store has no optimizer (it is loaded with
+        `compile=False`, which is faster); its `.keras` file keeps one, so it
+        is loaded again with it. If that fails, `start` is returned as it is
+        and `train` trains from scratch (the same model, only slower).
+        """
+        if getattr(start.model, "optimizer", None) is not None or not self.store.has(start.config.key()):
+            return start
+        try:
+            model = _keras().saving.load_model(self.store.model_path(start.config.key()), compile=True,
+                                               safe_mode=True)
+        except Exception as error:  # noqa: BLE001 - continuing is an optimisation; training from scratch is exact too
+            log.warning("model store: cannot reload the optimizer of %s (%s)", start.config.key(), error)
+            return start
+        return replace(start, model=model)
+
     def _remember(self, trained: Trained) -> None:
         with self._lock:
             self._memory[trained.config.key()] = trained
@@ -196,6 +215,8 @@ class Trainer:
             def on_epoch(epoch, epochs, loss):
                 flight.status = replace(flight.status, epoch=epoch, epochs=epochs, loss=loss)
 
+            if start is not None:
+                start = self.resumable(start)
             trained = train(config, on_epoch=on_epoch, on_progress=on_progress, start=start,
                             curve_sink=flight.curve)
             with self._lock:
