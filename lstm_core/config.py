@@ -66,28 +66,41 @@ def max_units() -> int:
     return _limit("LSTM_EXPLORER_MAX_UNITS", CEILING_UNITS)
 
 
+def shown(value) -> str:
+    """A value for an error message: short, whatever was given (a 5,000-digit int cannot even be printed)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"a {'negative ' if value < 0 else ''}{value.bit_length()}-bit number"
+    try:
+        text = repr(value)
+    except ValueError:  # e.g. a list holding such an int
+        text = f"a {type(value).__name__}"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def check_int(field: str, value, low: int, high: int) -> None:
     """Raise ConfigError unless `value` is an integer in [low, high]."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(field, f"{field} must be a whole number from {low} to {high} (got {value!r})")
+        raise ConfigError(field, f"{field} must be a whole number from {low} to {high} (got {shown(value)})")
     if not low <= value <= high:
-        raise ConfigError(field, f"{field} must be from {low} to {high} (got {value})")
+        raise ConfigError(field, f"{field} must be from {low} to {high} (got {shown(value)})")
 
 
 def check_float(field: str, value, low: float, high: float, *, low_open: bool = False) -> None:
     """Raise ConfigError unless `value` is a finite number in [low, high] ((low, high] if low_open)."""
     bracket = "(" if low_open else "["
     allowed = f"{bracket}{low:g}, {high:g}]"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ConfigError(field, f"{field} must be a number in {allowed} (got {value!r})")
+    # (math.isfinite overflows on a huge int, which is finite anyway)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and not math.isfinite(value)):
+        raise ConfigError(field, f"{field} must be a number in {allowed} (got {shown(value)})")
     if value < low or value > high or (low_open and value == low):
-        raise ConfigError(field, f"{field} must be in {allowed} (got {value:g})")
+        raise ConfigError(field, f"{field} must be in {allowed} (got {shown(value)})")
 
 
 def check_range(field: str, pair, low: float, high: float, *, integer: bool) -> None:
     """A (low, high) pair inside [low, high] whose first value does not exceed its second."""
     if not isinstance(pair, tuple) or len(pair) != 2:
-        raise ConfigError(field, f"{field} must be a pair (low, high) (got {pair!r})")
+        raise ConfigError(field, f"{field} must be a pair (low, high) (got {shown(pair)})")
     for value in pair:
         if integer:
             check_int(field, value, int(low), int(high))
