@@ -1,10 +1,14 @@
 """
 LSTM Explorer: an interactive, multipage Streamlit app that teaches how LSTMs work.
 
-This entry point sets the page up, declares the lessons with `st.navigation`
-and draws the sidebar they share. It imports no TensorFlow: the home page
-opens at once, and Keras is loaded only by a lesson that builds, trains or
-runs a model.
+This entry point sets the page up, declares the lessons (listed in
+`ui/lessons.py`) with `st.navigation` and draws the sidebar they share: the
+language switch and the model store's state. It imports no TensorFlow: the
+home page opens at once, and Keras is loaded only by a lesson that builds,
+trains or runs a model.
+
+`?present=1` in the address hides the sidebar and the navigation, for a
+projector or a student handout: the view is set by the rest of the link.
 
 Run it with `streamlit run app.py`.
 """
@@ -12,16 +16,25 @@ Run it with `streamlit run app.py`.
 import streamlit as st
 
 from lstm_core.store import ModelStore
+from ui.i18n import has, language_ui, t
 from ui.lessons import LESSONS
 
-st.set_page_config(page_title="LSTM Explorer", page_icon="🧠", layout="wide")
+PRESENT = st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
+
+st.set_page_config(page_title="LSTM Explorer", page_icon="🧠", layout="wide",
+                   initial_sidebar_state="collapsed" if PRESENT else "auto")
+
+
+def title(lesson) -> str:
+    key = f"lesson.{lesson.url_path or 'home'}"
+    return t(key) if has(key) else lesson.title
 
 
 def pages() -> list:
     return [
-        st.Page(lesson.file, title=lesson.title, icon=lesson.icon, default=True)
+        st.Page(lesson.file, title=title(lesson), icon=lesson.icon, default=True)
         if not lesson.url_path
-        else st.Page(lesson.file, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path)
+        else st.Page(lesson.file, title=title(lesson), icon=lesson.icon, url_path=lesson.url_path)
         for lesson in LESSONS
     ]
 
@@ -29,9 +42,18 @@ def pages() -> list:
 def sidebar_ui() -> None:
     store = ModelStore()
     with st.sidebar:
-        st.caption(f"Model store: {len(store.keys())} trained models in `{store.root}`.")
+        st.caption(t("app.store", count=len(store.keys()), root=store.root))
 
 
-page = st.navigation(pages())
+def present_ui() -> None:
+    """Presentation mode: no sidebar, no navigation, only the lesson."""
+    st.html("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'],"
+            " [data-testid='stSidebarNav'] {display: none !important;}</style>")
+
+
+language_ui()
+page = st.navigation(pages(), position="hidden" if PRESENT else "sidebar")
 sidebar_ui()
+if PRESENT:
+    present_ui()
 page.run()

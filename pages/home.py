@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-st.title("LSTM Explorer")
-st.markdown(
-    """
-Long Short-Term Memory networks (LSTMs) are recurrent networks that carry a memory cell from step to step,
-guarded by input, forget and output gates. This explorer follows Jason Brownlee's *Long Short-Term Memory
-Networks with Python*: every lesson trains a real Keras model on this computer, and you change it with the
-sliders in the sidebar and watch the sequences, predictions, drawings and training curves change.
+from ui.i18n import has, t
+from ui.lessons import LESSONS
+from ui.frame import require_app
 
-Trained models are kept on disk, so a configuration trained once (by anyone, or before class with
-`python -m lstm_core prewarm`) opens instantly.
-"""
-)
-st.page_link("pages/sine.py", label="Stacked LSTM: predict the end of a damped sine wave (chapter 7)", icon="🌊")
-st.page_link("pages/rectangles.py", label="Generative LSTM: draw rectangles (chapter 11)", icon="⬛")
+require_app()
+
+st.title(t("home.title"))
+st.markdown(t("home.intro"))
+for lesson in LESSONS:
+    if lesson.url_path:
+        key = f"home.link.{lesson.url_path}"
+        st.page_link(lesson.file, label=t(key) if has(key) else lesson.title, icon=lesson.icon)
+st.caption(t("home.present"))

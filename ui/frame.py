@@ -1,0 +1,25 @@
+"""
+Make sure a lesson runs inside `app.py`, never on its own.
+
+Streamlit still knows the legacy multipage mode in which every file of a
+`pages/` folder is a page run by itself. Until `st.navigation` has run once
+in the server process (and in every `AppTest.run`, which resets it), a
+request for `/sine` runs `pages/sine.py` alone: no page config, no shared
+sidebar, no language switch, file names in the navigation. That happens on a
+fresh classroom server when the first student opens a shared lesson link.
+
+Every page calls `require_app()` first. In the legacy mode it switches that
+mode off and reruns, so the same request runs through `app.py`, whose
+`st.navigation` then opens the same page (its url path is its file name).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+
+def require_app() -> None:
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -1,0 +1,59 @@
+"""
+Every piece of UI text in English and in Simplified Chinese.
+
+The strings live in one catalogue per language, `ui/locales/en.json` and
+`ui/locales/zh.json`, with the same keys (a test checks it). Pages ask for
+text with `t("sine.title")` or, with values, `t("sine.mae", mae=0.021)`
+(`str.format` fields). The language is the sidebar's choice, bound to the
+URL as `lang=en` or `lang=zh`, so a shared link opens in its language.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+DEFAULT_LANGUAGE = "en"
+LOCALES = Path(__file__).resolve().parent / "locales"
+log = logging.getLogger(__name__)
+
+
+@cache
+def catalogue(language: str) -> dict:
+    """The strings of one language, from its JSON file."""
+    return json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def language() -> str:
+    """The language chosen in the sidebar (or the URL), English by default."""
+    chosen = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def has(key: str) -> bool:
+    """True if the English catalogue (the reference) has `key`."""
+    return key in catalogue(DEFAULT_LANGUAGE)
+
+
+def t(key: str, **values) -> str:
+    """The text of `key` in the current language, formatted with `values`."""
+    strings = catalogue(language())
+    text = strings.get(key)
+    if text is None:  # a missing translation falls back to English rather than breaking a lesson
+        log.warning("i18n: no %s text for %r", language(), key)
+        text = catalogue(DEFAULT_LANGUAGE)[key]
+    return text.format(**values) if values else text
+
+
+def language_ui() -> str:
+    """The language switch, bound to the URL (`?lang=zh`)."""
+    # No format_func: a bound selectbox writes its option's label to the URL, and the link must say lang=zh.
+    return st.sidebar.radio(
+        "Language / 语言", list(LANGUAGES), key="lang", bind="query-params", horizontal=True,
+        captions=list(LANGUAGES.values()),
+        help="en = English, zh = 简体中文 (Simplified Chinese); kept in the link you share.")
