@@ -1,0 +1,153 @@
+"""
+End to end: Debian's Chromium, driven by Playwright, against a real
+`streamlit run app.py` on a free local port and an empty model store.
+
+It opens every lesson listed in `ui/lessons.py` and checks that none shows an
+exception; on the two book lessons it moves a slider, sets a tiny model
+through the page address, presses Train and waits for the Plotly charts.
+
+Without Chromium or Playwright the test is skipped with a message, except in
+CI (`CI=true`), where a missing browser is a failure. Playwright never
+downloads a browser here: it launches /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import ROOT
+from ui.lessons import LESSONS
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("LSTM_EXPLORER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-quic", "--no-first-run", "--disable-sync"]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+PAGE_SECONDS = 60
+TRAIN_SECONDS = 120
+# Tiny models through the page address (the sliders are bound to it), so Train takes seconds.
+TINY = {"sine": "units=2&depth=1&train_size=100&epochs=1&seed=1", "rectangles": "units=2&train_size=100&seed=1"}
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright's Python package is not installed (pip install -r requirements-dev.txt)"
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    reason = _missing()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; CI=true, so the browser test must run")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real `streamlit run app.py` on an empty store; yields its address and its log file."""
+    folder = tmp_path_factory.mktemp("browser")
+    port, log = _free_port(), folder / "server.log"
+    env = {**os.environ, "LSTM_EXPLORER_STORE": str(folder / "store"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.headless", "true", "--server.fileWatcherType", "none"]
+    with open(log, "w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    address = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{address}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield address, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def page(browser, server, tmp_path):
+    """A fresh browser context (a new student); a screenshot is kept if the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(PAGE_SECONDS * 1000)
+    yield tab
+    tab.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+    context.close()
+
+
+def _exceptions(tab) -> list[str]:
+    return [text[:500] for text in tab.get_by_test_id("stException").all_inner_texts()]
+
+
+def _open(tab, server, path: str) -> None:
+    address, log = server
+    tab.goto(f"{address}/{path}")
+    tab.wait_for_selector(IDLE)
+    assert tab.get_by_test_id("stApp").is_visible()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.url_path or "home" for lesson in LESSONS])
+def test_every_lesson_opens_without_an_exception(page, server, lesson):
+    _open(page, server, lesson.url_path)
+    page.locator("h1").first.wait_for()
+    assert _exceptions(page) == [], f"{lesson.file} shows an exception"
+
+
+@pytest.mark.parametrize("lesson", ["sine", "rectangles"])
+def test_move_a_slider_train_a_tiny_model_and_see_the_chart(page, server, lesson):
+    address, log = server
+    _open(page, server, f"{lesson}?{TINY[lesson]}")
+    units = page.get_by_role("slider", name="units")
+    units.focus()
+    page.keyboard.press("ArrowRight")  # 2 → 3 units; the address follows the slider
+    page.wait_for_url(lambda url: "units=3" in url)
+    if lesson == "sine":
+        period = page.get_by_role("slider", name="period")
+        period.focus()
+        page.keyboard.press("ArrowRight")  # the test wave redraws at once
+        page.wait_for_url(lambda url: "period=16" in url)
+        page.wait_for_selector(IDLE)
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_test_id("stMetric").first.wait_for(timeout=TRAIN_SECONDS * 1000)  # trained: the scores are shown
+    page.wait_for_selector(IDLE, timeout=TRAIN_SECONDS * 1000)
+    charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+    charts.first.wait_for()
+    assert charts.count() >= 2  # the model's drawing or prediction, and its loss curve
+    assert _exceptions(page) == [], log.read_text()[-2000:]
+    assert page.get_by_test_id("stAlertContentError").count() == 0
