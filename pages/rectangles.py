@@ -52,18 +52,23 @@ def results_ui(trained, config):
     middle.metric("training time", f"{trained.seconds:.1f} s",
                   "from the model store" if trained.source == "store" else None, delta_color="off")
     right.metric("parameters", f"{trained.model.count_params():,}")
+    pinned = widgets.run_tools_ui(trained, "rectangles")  # "Train more", "Pin this run": (config, Trained) or None
+    pinned_free, pinned_completed, _ = cache.rectangle_drawings(pinned[0], WIDTHS) if pinned else (None, None, None)
     one, two = st.columns(2)
     with one:
-        st.plotly_chart(figures.rectangles_figure(free, ["drawn from [0, 0]"], title="Drawn from scratch"))
+        st.plotly_chart(figures.rectangles_figure(free, ["drawn from [0, 0]"], title="Drawn from scratch",
+                                                  pinned=pinned_free))
     with two:
         st.plotly_chart(figures.rectangles_figure(
-            completed, [f"first corner [{w}, 0]" for w in WIDTHS], title="Completed from a given first corner"))
+            completed, [f"first corner [{w}, 0]" for w in WIDTHS], title="Completed from a given first corner",
+            pinned=pinned_completed))
     table = pd.DataFrame(
         [{"start": "[0, 0]", **_corners(free), "consistency error": errors[0]}]
         + [{"start": f"[{w}, 0]", **_corners(d), "consistency error": e}
            for w, d, e in zip(WIDTHS, completed, errors[1:])])
     st.dataframe(table, hide_index=True, width="stretch")
-    st.plotly_chart(figures.loss_figure(trained.history, trained.curve or None))
+    st.plotly_chart(figures.loss_figure(trained.history, trained.curve or None,
+                                        pinned=pinned[1].curve if pinned else None))
 
 
 def _corners(drawing) -> dict:
@@ -75,7 +80,7 @@ st.caption("Book chapter 11. Each predicted corner is fed back as the next input
 widgets.store_notice()
 params.check(URL_PARAMETERS)
 values, pressed = model_ui()
-config = widgets.config_or_stop(RectangleConfig, **values)
+config = widgets.shown_config(widgets.config_or_stop(RectangleConfig, **values), "rectangles", reset=pressed)
 trained = widgets.trained_or_prompt(config, pressed)
 if trained is not None:
     results_ui(trained, config)

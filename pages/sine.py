@@ -68,10 +68,13 @@ def results_ui(trained, config, period, decay, inputs, expected):
     middle.metric("training time", f"{trained.seconds:.1f} s", "from the model store" if trained.source == "store" else None,
                   delta_color="off")
     right.metric("parameters", f"{trained.model.count_params():,}")
+    pinned = widgets.run_tools_ui(trained, "sine")  # "Train more", "Pin this run": (config, Trained) or None
     predicted = cache.sine_prediction(config, period, decay)
     st.plotly_chart(figures.sine_prediction_figure(
-        inputs, expected, predicted, title=f"period {period}, decay {decay:.3f}: expected vs predicted"))
-    st.plotly_chart(figures.loss_figure(trained.history, trained.curve or None))
+        inputs, expected, predicted, title=f"period {period}, decay {decay:.3f}: expected vs predicted",
+        pinned=cache.sine_prediction(pinned[0], period, decay) if pinned else None))
+    st.plotly_chart(figures.loss_figure(trained.history, trained.curve or None,
+                                        pinned=pinned[1].curve if pinned else None))
 
 
 st.title("Stacked LSTM: the damped sine wave")
@@ -80,7 +83,7 @@ widgets.store_notice()
 params.check(URL_PARAMETERS)
 period, decay = wave_ui()
 values, pressed = model_ui()
-config = widgets.config_or_stop(SineConfig, **values)
+config = widgets.shown_config(widgets.config_or_stop(SineConfig, **values), "sine", reset=pressed)
 inputs, expected = cache.sine_wave(period, decay)
 trained = widgets.trained_or_prompt(config, pressed)
 if trained is None:

@@ -4,6 +4,8 @@ So it is stored under that configuration's own key (never under the shorter
 model's), and the store can never hold two different models under one key.
 """
 
+import json
+
 import numpy as np
 import pytest
 
@@ -52,3 +54,44 @@ def test_train_more_on_a_stored_model_continues_it_exactly_under_its_own_key(sto
     assert sorted(p.stem for p in store_dir.glob("*.json")) == sorted([config.key(), config.replace(epochs=2).key()])
     assert len(ModelStore(store_dir).read_meta(config.key())["history"]) == 1  # the shorter model is kept as it was
     assert_same_model(more, training.train(config.replace(epochs=2)))
+
+
+def test_rectangles_page_pins_a_run_and_trains_more(app, store_dir):
+    from ui import cache
+
+    app.run()
+    app.switch_page("pages/rectangles.py")
+    app.run()
+    app.sidebar.slider(key="units").set_value(4)
+    app.sidebar.select_slider(key="train_size").set_value(100)
+    app.get("form_submit_button")[0].click()
+    app.run()
+    app.button(key="rectangles_pin").click()
+    app.run()
+    assert any("This run is pinned" in c.value for c in app.caption)
+
+    app.sidebar.number_input(key="seed").set_value(1)
+    app.get("form_submit_button")[0].click()
+    app.run()
+    assert not app.exception and cache.trainer().trainings == 2
+    names = [trace.get("name") for chart in app.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
+    assert names.count("pinned run") >= 3  # faded beside the current run: both drawings and the loss curve
+    assert any("Pinned run" in c.value and "seed 0" in c.value for c in app.caption)
+
+    app.button(key="rectangles_train_more").click()
+    app.run()
+    assert not app.exception and cache.trainer().trainings == 3
+    continued = tiny_page_rectangles(seed=1, epochs=2)
+    assert ModelStore(store_dir).has(continued.key())
+    assert any("Train more" in c.value and "2 epochs in all" in c.value for c in app.caption)
+
+    app.button(key="rectangles_unpin").click()
+    app.run()
+    names = [trace.get("name") for chart in app.get("plotly_chart") for trace in json.loads(chart.proto.spec)["data"]]
+    assert "pinned run" not in names
+
+
+def tiny_page_rectangles(**changes):
+    from lstm_core.config import RectangleConfig
+
+    return RectangleConfig(**{"units": 4, "train_size": 100, **changes})

@@ -36,9 +36,14 @@ def is_available(config) -> bool:
     return trainer().is_available(config)
 
 
-def trained(config, on_update=None):
-    """The trained model of `config`, trained now if needed (see `Trainer.get`)."""
-    return trainer().get(config, on_update=on_update)
+def trained(config, on_update=None, start=None):
+    """The trained model of `config`, trained now if needed (see `Trainer.get`; `start` continues a model)."""
+    return trainer().get(config, on_update=on_update, start=start)
+
+
+def cached(config):
+    """The model of `config` if it is in memory or in the store, else None (never trains)."""
+    return trainer().cached(config)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -32,8 +32,13 @@ def _status_text(status) -> str:
     return "Training: compiling the model and starting the first epoch…"
 
 
-def trained_or_prompt(config, pressed: bool, what: str = "this configuration"):
-    """The trained model if it is cached or Train was pressed (training it live); else a prompt and None."""
+def trained_or_prompt(config, pressed: bool, what: str = "this configuration", *, label: str | None = None,
+                      start=None):
+    """The trained model if it is cached or Train was pressed (training it live); else a prompt and None.
+
+    `label` names the model in the progress text (a page training several);
+    `start` is a trained model to continue ("Train more", see `training.train`).
+    """
     if not pressed and not cache.is_available(config):
         st.info(f"{what.capitalize()} is not trained yet: set the model in the sidebar and press **Train**.")
         return None
@@ -42,13 +47,14 @@ def trained_or_prompt(config, pressed: bool, what: str = "this configuration"):
         drawn = [0]  # points of the live curve already drawn
 
         def on_update(status):
-            bar.progress(min(max(status.fraction, 0.0), 1.0), text=_status_text(status))
+            text = _status_text(status)
+            bar.progress(min(max(status.fraction, 0.0), 1.0), text=f"{label}: {text}" if label else text)
             # Redraw only when the curve grew: an identical chart twice would get a duplicate element id.
             if len(status.curve) > max(1, drawn[0]):
                 drawn[0] = len(status.curve)
                 chart.plotly_chart(figures.loss_figure(curve=status.curve, title="Training loss (live)"))
 
-        trained = cache.trained(config, on_update=on_update)
+        trained = cache.trained(config, on_update=on_update, start=start)
         store_notice()  # a store that cannot be written is found out only when the model is saved
         return trained
     except TrainingDiverged as error:
@@ -81,3 +87,68 @@ def code_ui(config) -> None:
     """The equivalent Keras script for the current settings, with a copy button."""
     with st.expander("Equivalent Keras code", expanded=False):
         st.code(codegen.keras_script(config), language="python")
+
+
+# -- "Train more" and "Pin this run" ------------------------------------------------------------
+# Per page, in st.session_state: `<page>_continued` maps the sidebar's configuration key to the
+# configuration "Train more" continued it into; `<page>_pinned` is the configuration of the pinned run.
+def shown_config(config, page: str, *, reset: bool = False):
+    """The configuration to show for the sidebar's `config`: itself, or what "Train more" made of it.
+
+    A continued model is the same configuration with more epochs (exactly the model training it from
+    scratch gives, see `training.continuation_state`). `reset` (Train pressed) goes back to `config`.
+    """
+    continued = st.session_state.setdefault(f"{page}_continued", {})
+    if reset:
+        continued.pop(config.key(), None)
+    st.session_state[f"{page}_sidebar_key"] = config.key()
+    return continued.get(config.key(), config)
+
+
+def run_tools_ui(trained, page: str):
+    """"Train more" and "Pin this run" under a trained model. Returns the pinned `(config, Trained)`, or None.
+
+    Train more continues `trained` for a few more epochs (live progress) and shows the continued model;
+    a pinned run is drawn faded beside the current one until it is unpinned.
+    """
+    from lstm_core.config import max_epochs
+    from lstm_core.prewarm import describe
+
+    pinned_key = f"{page}_pinned"
+    more, pin, unpin = st.columns([2, 1, 1], vertical_alignment="bottom")
+    room = max_epochs() - trained.config.epochs
+    extra = more.number_input(
+        "more epochs", 1, max(1, min(10, room)), 1, key=f"{page}_more_epochs", disabled=room < 1,
+        help="Continue training this model for this many more passes over the same data, without starting "
+             f"again (at most {max_epochs()} epochs in all). Watch the loss curve carry on where it stopped.")
+    if more.button("Train more", key=f"{page}_train_more", disabled=room < 1,
+                   help="Continue this model. The result is the model you would get by training this many epochs "
+                        "from scratch, so it is kept in the model store under that setting."):
+        target = trained.config.replace(epochs=trained.config.epochs + int(extra))
+        result = trained_or_prompt(target, True, label=f"{int(extra)} more epoch{'s' if extra > 1 else ''}",
+                                   start=trained)
+        if result is not None:
+            st.session_state.setdefault(f"{page}_continued", {})[st.session_state[f"{page}_sidebar_key"]] = target
+            st.rerun()
+    if pin.button("Pin this run", key=f"{page}_pin",
+                  help="Keep this run and show it faded beside the next one: change one setting, train, compare."):
+        st.session_state[pinned_key] = trained.config
+    if unpin.button("Unpin", key=f"{page}_unpin", disabled=pinned_key not in st.session_state,
+                    help="Stop showing the pinned run."):
+        st.session_state.pop(pinned_key, None)
+    if trained.config.key() != st.session_state.get(f"{page}_sidebar_key"):
+        st.caption(f"Shown: this model trained further with **Train more** ({trained.config.epochs} epochs in all). "
+                   "Press **Train** in the sidebar to go back to the sidebar's setting.")
+    pinned = st.session_state.get(pinned_key)
+    if pinned is None:
+        return None
+    if pinned == trained.config:
+        st.caption("This run is pinned: change a setting and train to compare another run with it.")
+        return None
+    model = cache.cached(pinned)
+    if model is None:
+        st.caption("The pinned run is no longer in the model store; pin another one.")
+        return None
+    st.caption(f"Pinned run, drawn faded and dotted: {describe(pinned)} (error {model.error:.4f}).")
+    return pinned, model
+
