@@ -19,6 +19,9 @@ import streamlit as st
 from lstm_core import ladder
 from lstm_core.config import ConfigError, RectangleConfig, SineConfig, max_epochs, max_train_size, max_units
 from ui import cache, widgets
+from ui.frame import require_app
+
+require_app()
 
 EXPERIMENTS = {"rectangles": "Rectangles (generative LSTM, chapter 11)",
                "sine": "Damped sine wave (stacked LSTM, chapter 7)"}
