@@ -138,6 +138,11 @@ def summary_sentence(experiment: str, ladder: list[Rung]) -> str:
                      f"{best.size:,} {noun}, not the most.")
     elif len(points) > 2 and all(later < earlier for earlier, later in zip(errors, errors[1:])):
         sentence += " Every step up the ladder lowered it."
+    else:
+        worst = max(points[1:-1], key=lambda rung: rung.error, default=None)
+        if worst is not None and worst.error > max(small.error, large.error) * 1.05:
+            sentence += (f" It got worse before it got better: {format_error(worst.error)} with "
+                         f"{worst.size:,} {noun}.")
     return sentence
 
 
@@ -145,8 +150,8 @@ def summary_sentence(experiment: str, ladder: list[Rung]) -> str:
 def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title=title, height=height, font={"size": FONT_SIZE}, template="plotly_white",
-        margin={"l": 50, "r": 20, "t": 110, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "xanchor": "right", "x": 1.0},
+        margin={"l": 50, "r": 20, "t": 100, "b": 40},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "center", "x": 0.5},
     )
     return fig
 
@@ -196,12 +201,12 @@ def rectangle_panels_figure(ladder: list[Rung], free_drawings, completions,
             x=closed[:, 0], y=closed[:, 1], mode="lines+markers", name="drawn from [0, 0]", legendgroup="free",
             showlegend=index == 0, fill="toself", line={"color": COLORS["predicted"], "width": 3},
             marker={"size": 7}), row=row, col=col)
-    fig.update_xaxes(range=[-0.1, 1.1], constrain="domain", showticklabels=True, dtick=0.5)
-    fig.update_yaxes(range=[-0.1, 1.1], dtick=0.5)
+    fig.update_xaxes(range=[-0.1, 1.1], constrain="domain", dtick=0.5)
+    fig.update_yaxes(range=[-0.1, 1.1], constrain="domain", dtick=0.5)
     for index in range(len(ladder)):
         suffix = "" if index == 0 else str(index + 1)
         fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"
-    return _style(fig, title, height=150 + 300 * rows)
+    return _style(fig, title, height=130 + 270 * rows)
 
 
 def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, context: int = 20,
@@ -225,7 +230,11 @@ def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, con
                                  line={"color": COLORS["predicted"], "width": 3, "dash": "dash"},
                                  marker={"size": 8, "symbol": "x"}), row=row, col=col)
         fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"}, row=row, col=col)
-    fig.update_yaxes(range=[-0.05, 1.15])
+    # The same y axis for every panel, zoomed on what they show, so small differences are visible.
+    values = np.concatenate([inputs[shown], expected, *[np.asarray(p, dtype=float).ravel() for p in predictions]])
+    low, high = max(-0.05, float(values.min()) - 0.05), min(1.15, float(values.max()) + 0.05)
+    fig.update_yaxes(range=[low, high])
+    fig.update_xaxes(dtick=10)
     return _style(fig, title, height=150 + 280 * rows)
 
 
@@ -249,6 +258,6 @@ def error_curve_figure(experiment: str, ladder: list[Rung]) -> go.Figure:
     fig.update_xaxes(type="log", title_text=f"training size ({NOUNS[experiment]}, log scale)",
                      tickvals=sizes, ticktext=[f"{s:,}" for s in sizes])
     fig.update_yaxes(title_text=f"{error_name} (lower is better)", range=[0, top * 1.2], rangemode="tozero")
-    fig = _style(fig, f"{error_name.capitalize()} against training size", height=420)
+    fig = _style(fig, f"{error_name[0].upper()}{error_name[1:]} against training size", height=420)
     fig.update_layout(margin={"t": 60}, showlegend=False)
     return fig

@@ -73,7 +73,7 @@ def ladder_ui(experiment: str):
                  "the difference between sizes is luck."))
         st.header("Training sizes")
         sizes = st.multiselect(
-            f"training {noun}", choices, sizes_default, key=f"ladder_{experiment}_sizes",
+            f"{noun} per model", choices, sizes_default, key=f"ladder_{experiment}_sizes",
             format_func=lambda size: f"{size:,}",
             help="One model per size, trained once and kept in the model store: adding a size trains only "
                  "that size. The book's figures use 100, 500, 1,000, 5,000 and 10,000.")

@@ -22,5 +22,5 @@ LESSONS = [
     Lesson("pages/home.py", "Home", "🏠", ""),
     Lesson("pages/sine.py", "Stacked LSTM: damped sine", "🌊", "sine"),
     Lesson("pages/rectangles.py", "Generative LSTM: rectangles", "⬛", "rectangles"),
-    Lesson("pages/training_size.py", "Training-size lab", "📈", "training-size"),
+    Lesson("pages/training_size.py", "Training-size lab", "📈", "training_size"),
 ]
