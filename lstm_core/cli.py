@@ -157,7 +157,11 @@ def _add_prewarm_command(commands) -> None:
 
 
 def command_prewarm(args) -> dict:
+    import logging
+
     from . import prewarm
+
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # keep stderr for the progress lines
     from .service import Trainer
     from .store import ModelStore
 
