@@ -128,7 +128,8 @@ def run_tools_ui(trained, page: str):
         result = trained_or_prompt(target, True, label=f"{int(extra)} more epoch{'s' if extra > 1 else ''}",
                                    start=trained)
         if result is not None:
-            st.session_state.setdefault(f"{page}_continued", {})[st.session_state[f"{page}_sidebar_key"]] = target
+            sidebar_key = st.session_state.get(f"{page}_sidebar_key", trained.config.key())
+            st.session_state.setdefault(f"{page}_continued", {})[sidebar_key] = target
             st.rerun()
     if pin.button("Pin this run", key=f"{page}_pin",
                   help="Keep this run and show it faded beside the next one: change one setting, train, compare."):
@@ -136,7 +137,7 @@ def run_tools_ui(trained, page: str):
     if unpin.button("Unpin", key=f"{page}_unpin", disabled=pinned_key not in st.session_state,
                     help="Stop showing the pinned run."):
         st.session_state.pop(pinned_key, None)
-    if trained.config.key() != st.session_state.get(f"{page}_sidebar_key"):
+    if trained.config.key() != st.session_state.get(f"{page}_sidebar_key", trained.config.key()):
         st.caption(f"Shown: this model trained further with **Train more** ({trained.config.epochs} epochs in all). "
                    "Press **Train** in the sidebar to go back to the sidebar's setting.")
     pinned = st.session_state.get(pinned_key)
