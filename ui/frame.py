@@ -9,17 +9,26 @@ sidebar, no language switch, file names in the navigation. That happens on a
 fresh classroom server when the first student opens a shared lesson link.
 
 Every page calls `require_app()` first. In the legacy mode it switches that
-mode off and reruns, so the same request runs through `app.py`, whose
+mode off and runs `app.py` in its place, in the same script run, whose
 `st.navigation` then opens the same page (its url path is its file name).
+It does not `st.rerun()`: a rerun drops the button press of the run it
+replaces, and since `AppTest.run` resets the mode every time, every Train
+press in an AppTest would be lost.
 """
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def require_app() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        runpy.run_path(str(APP), run_name="__main__")  # draws the whole app, this page included
+        st.stop()
