@@ -1,0 +1,277 @@
+"""
+Plotly figures of the concept lessons: unrolled diagrams, loss curves of
+several models, gradient profiles, forecasts, error sweeps and gate heatmaps.
+
+They follow `figures.py`: pure functions from arrays to figures, colours
+from the same colour-blind-safe palette with the same meanings (input grey,
+expected blue, predicted vermilion, training green), one colour per model
+kept across a page (`MODEL_COLORS`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .figures import COLORS, SERIES, _layout
+
+MODEL_COLORS = {
+    "SimpleRNN": SERIES[1],  # vermilion
+    "GRU": SERIES[3],  # reddish purple
+    "LSTM": SERIES[0],  # blue
+    "mlp": SERIES[4],  # orange
+    "lstm": SERIES[0],
+    "recursive": SERIES[1],
+    "vector": SERIES[2],
+    "seq2seq": SERIES[3],
+}
+MODEL_DASHES = {"SimpleRNN": "dot", "GRU": "dash", "LSTM": "solid", "mlp": "dash", "lstm": "solid",
+                "recursive": "dot", "vector": "dash", "seq2seq": "solid"}
+
+
+def _color(name: str, index: int = 0) -> str:
+    return MODEL_COLORS.get(name, SERIES[index % len(SERIES)])
+
+
+# -- unrolled diagram -------------------------------------------------------------------------
+
+def _arrow(fig, x0, y0, x1, y1, color, dash=False, width=2):
+    fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                       showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=width, arrowcolor=color,
+                       opacity=0.9 if not dash else 0.7)
+
+
+def unrolled_figure(diagram, *, title: str = "") -> go.Figure:
+    """The unrolled network: cells in a row, inputs below, outputs above, the loss on top.
+
+    Inputs are grey, outputs vermilion; an output that enters the loss is
+    joined to a blue "loss" box; an input that is the previous output fed
+    back is drawn dashed with a curved arrow from that output.
+    """
+    fig = go.Figure()
+    steps = diagram.steps
+    for t in range(steps):
+        encoder = diagram.encoder[t]
+        fig.add_shape(type="rect", x0=t - 0.32, x1=t + 0.32, y0=-0.3, y1=0.3, line={"color": "#333", "width": 2},
+                      fillcolor="#E8F1F8" if not encoder else "#F1F1F1")
+        fig.add_annotation(x=t, y=0, text="cell" if not encoder else "cell<br>(encoder)", showarrow=False,
+                           font={"size": 14})
+        if t < steps - 1:
+            _arrow(fig, t + 0.32, 0, t + 0.68, 0, "#333", width=3)
+        has_input = diagram.inputs[t] or diagram.fed_back[t]
+        if has_input:
+            color = COLORS["predicted"] if diagram.fed_back[t] else COLORS["input"]
+            fig.add_shape(type="circle", x0=t - 0.2, x1=t + 0.2, y0=-1.45, y1=-1.05,
+                          line={"color": color, "width": 2, "dash": "dash" if diagram.fed_back[t] else "solid"},
+                          fillcolor="white")
+            fig.add_annotation(x=t, y=-1.25, text=diagram.input_labels[t], showarrow=False,
+                               font={"color": color, "size": 14})
+            _arrow(fig, t, -1.05, t, -0.3, color)
+        if diagram.outputs[t]:
+            fig.add_shape(type="circle", x0=t - 0.2, x1=t + 0.2, y0=1.05, y1=1.45,
+                          line={"color": COLORS["predicted"], "width": 2}, fillcolor="white")
+            fig.add_annotation(x=t, y=1.25, text=diagram.output_labels[t], showarrow=False,
+                               font={"color": COLORS["predicted"], "size": 14})
+            _arrow(fig, t, 0.3, t, 1.05, COLORS["predicted"])
+        if diagram.loss[t]:
+            fig.add_shape(type="rect", x0=t - 0.28, x1=t + 0.28, y0=1.75, y1=2.1,
+                          line={"color": COLORS["expected"], "width": 2}, fillcolor="#E6F0F7")
+            fig.add_annotation(x=t, y=1.925, text="loss", showarrow=False, font={"color": COLORS["expected"], "size": 13})
+            _arrow(fig, t, 1.45, t, 1.75, COLORS["expected"], width=1)
+        if diagram.fed_back[t]:
+            fig.add_shape(type="path", path=f"M {t - 1 + 0.2},1.25 C {t - 0.45},1.25 {t - 0.45},-1.25 {t - 0.2},-1.25",
+                          line={"color": COLORS["predicted"], "dash": "dash", "width": 2})
+    # Legend entries (the shapes above are not traces).
+    legend = [("input", COLORS["input"], "solid"), ("output", COLORS["predicted"], "solid"),
+              ("enters the loss", COLORS["expected"], "solid")]
+    if any(diagram.fed_back):
+        legend.append(("output fed back as input", COLORS["predicted"], "dash"))
+    for name, color, dash in legend:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line={"color": color, "dash": dash, "width": 3}))
+    fig.update_xaxes(range=[-0.7, steps - 0.3], visible=False)
+    fig.update_yaxes(range=[-1.7, 2.3], visible=False)
+    fig.add_annotation(x=-0.6, y=-1.25, text="in", showarrow=False, xanchor="left", font={"color": COLORS["input"]})
+    fig.add_annotation(x=-0.6, y=1.25, text="out", showarrow=False, xanchor="left", font={"color": COLORS["predicted"]})
+    fig = _layout(fig, title or f"{diagram.shape}, unrolled over {steps} time step{'s' if steps > 1 else ''}",
+                  "", "", height=380)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig
+
+
+# -- curves -----------------------------------------------------------------------------------
+
+def curves_figure(x, series: dict, *, title: str, x_title: str, y_title: str, log_y: bool = False,
+                  labels: dict | None = None, height: int = 380) -> go.Figure:
+    """Several models' curves over the same x (loss curves, errors per step ahead...).
+
+    Non-finite values are left out (a gap), never drawn as zero.
+    """
+    fig = go.Figure()
+    for index, (name, values) in enumerate(series.items()):
+        y = np.asarray(values, dtype=float)
+        y = np.where(np.isfinite(y), y, np.nan)
+        fig.add_trace(go.Scatter(x=np.asarray(x), y=y, mode="lines+markers" if len(y) <= 30 else "lines",
+                                 name=(labels or {}).get(name, name),
+                                 line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "solid"), "width": 3}))
+    fig = _layout(fig, title, x_title, y_title, height=height)
+    if log_y:
+        fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def gradient_figure(series: dict, initial: dict | None = None, *, marked_step: int | None = None,
+                    title: str = "Gradient of the loss with respect to each input step") -> go.Figure:
+    """Mean ||d loss / d x_t|| per time step and cell, log scale; dotted lines before training.
+
+    `marked_step` draws a vertical line at the step whose value the model must remember.
+    """
+    fig = go.Figure()
+    for index, (name, values) in enumerate(series.items()):
+        values = np.asarray(values, dtype=float)
+        steps = np.arange(len(values))
+        fig.add_trace(go.Scatter(x=steps, y=np.maximum(values, 1e-30), mode="lines", name=f"{name} trained",
+                                 line={"color": _color(name, index), "width": 3}))
+        if initial is not None and name in initial:
+            fig.add_trace(go.Scatter(x=steps, y=np.maximum(np.asarray(initial[name], dtype=float), 1e-30), mode="lines",
+                                     name=f"{name} before training", opacity=0.6,
+                                     line={"color": _color(name, index), "width": 2, "dash": "dot"}))
+    if marked_step is not None:
+        fig.add_vline(x=marked_step, line={"dash": "dot", "color": COLORS["input"]})
+        fig.add_annotation(x=marked_step, y=1.02, yref="paper", text="marked value", showarrow=False)
+    fig = _layout(fig, title, "time step of the input", "gradient norm (log scale)", height=420)
+    fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def explode_figure(steps, losses, norms, *, diverged_step: int | None = None, message: str = "",
+                   title: str = "Training step by step") -> go.Figure:
+    """Loss and gradient norm at every step on log scales; a NaN is named and marked, not silently dropped."""
+    fig = go.Figure()
+    steps = np.asarray(steps)
+    for name, values, color, axis in (("loss", losses, COLORS["training"], "y"),
+                                      ("gradient norm (before clipping)", norms, COLORS["predicted"], "y2")):
+        values = np.asarray(values, dtype=float)
+        finite = np.isfinite(values) & (values > 0)
+        fig.add_trace(go.Scatter(x=steps[finite], y=values[finite], mode="lines+markers", name=name, yaxis=axis,
+                                 marker={"size": 4}, line={"color": color, "width": 2}))
+    if diverged_step is not None:
+        fig.add_vline(x=diverged_step, line={"color": COLORS["predicted"], "width": 3})
+        fig.add_annotation(x=diverged_step, y=0.95, yref="paper", text=message or f"NaN at step {diverged_step}",
+                           showarrow=True, arrowhead=2, ax=-80, ay=0, font={"color": COLORS["predicted"], "size": 15},
+                           bgcolor="white")
+    fig = _layout(fig, title, "training step", "loss (mean squared error)", height=420)
+    fig.update_layout(yaxis={"type": "log", "exponentformat": "power"},
+                      yaxis2={"type": "log", "overlaying": "y", "side": "right", "title": "gradient norm",
+                              "exponentformat": "power", "showgrid": False})
+    return fig
+
+
+# -- forecasts --------------------------------------------------------------------------------
+
+def forecast_figure(inputs, truth, forecasts: dict, *, labels: dict | None = None, title: str = "",
+                    fan=None) -> go.Figure:
+    """The input wave, its true continuation and each strategy's forecast.
+
+    `fan` is an optional `[(t, forecast), ...]` of forecasts made at earlier
+    time steps (the many-to-many model), drawn as thin faded lines.
+    """
+    inputs, truth = np.asarray(inputs).ravel(), np.asarray(truth).ravel()
+    length = len(inputs)
+    ahead = np.arange(length, length + len(truth))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=np.arange(length), y=inputs, mode="lines+markers", name="input",
+                             line={"color": COLORS["input"]}, marker={"size": 4}))
+    if fan:
+        for index, (t, values) in enumerate(fan):
+            fig.add_trace(go.Scatter(x=np.arange(t + 1, t + 1 + len(values)), y=np.asarray(values), mode="lines",
+                                     name="forecast made at earlier steps", showlegend=index == 0, legendgroup="fan",
+                                     opacity=0.5, line={"color": _color("seq2seq"), "width": 1.5}))
+    fig.add_trace(go.Scatter(x=ahead, y=truth, mode="lines+markers", name="true continuation",
+                             line={"color": COLORS["expected"], "width": 4}, marker={"size": 8}))
+    for index, (name, values) in enumerate(forecasts.items()):
+        fig.add_trace(go.Scatter(x=ahead, y=np.asarray(values).ravel(), mode="lines+markers",
+                                 name=(labels or {}).get(name, name),
+                                 line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "dash"), "width": 3},
+                                 marker={"size": 7, "symbol": "x"}))
+    fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"})
+    fig.update_yaxes(range=[-0.1, 1.15])
+    return _layout(fig, title, "time step", "value")
+
+
+def range_figure(low: float, high: float, train_low: float, train_high: float, value: float, *,
+                 name: str, fmt: str = "g") -> go.Figure:
+    """A slider-wide strip: the training range shaded green, the chosen value as a marker."""
+    inside = train_low <= value <= train_high
+    fig = go.Figure()
+    fig.add_shape(type="rect", x0=low, x1=high, y0=0.35, y1=0.65, fillcolor="#EEEEEE", line={"width": 0})
+    fig.add_shape(type="rect", x0=train_low, x1=train_high, y0=0.25, y1=0.75, fillcolor=COLORS["training"],
+                  opacity=0.55, line={"width": 0})
+    fig.add_trace(go.Scatter(x=[value], y=[0.5], mode="markers", name=name, showlegend=False,
+                             marker={"size": 16, "symbol": "diamond",
+                                     "color": COLORS["expected"] if inside else COLORS["predicted"],
+                                     "line": {"color": "white", "width": 1}}))
+    fig.add_annotation(x=(train_low + train_high) / 2, y=0.95, text=f"trained {train_low:{fmt}}–{train_high:{fmt}}",
+                       showarrow=False, font={"size": 12, "color": COLORS["training"]})
+    fig.update_xaxes(range=[low, high], showgrid=False, tickfont={"size": 11})
+    fig.update_yaxes(range=[0, 1.1], visible=False)
+    fig.update_layout(height=90, margin={"l": 10, "r": 10, "t": 5, "b": 25}, template="plotly_white",
+                      showlegend=False)
+    return fig
+
+
+def sweep_figure(values, errors: dict, train_range, chosen: float, *, field: str, labels: dict | None = None
+                 ) -> go.Figure:
+    """Each strategy's error across a period (or decay) axis, the training range shaded, the chosen value marked."""
+    fig = curves_figure(values, errors, title=f"Error of the forecast as the {field} changes",
+                        x_title=field, y_title="mean absolute error", labels=labels)
+    fig.add_vrect(x0=train_range[0], x1=train_range[1], fillcolor=COLORS["training"], opacity=0.12, line_width=0,
+                  annotation_text="training range", annotation_position="top left")
+    fig.add_vline(x=chosen, line={"dash": "dot", "color": COLORS["input"]})
+    return fig
+
+
+# -- inside the cell --------------------------------------------------------------------------
+
+GATE_SCALES = {"gate": ("Cividis", 0.0, 1.0), "signed": ("RdBu", -1.0, 1.0)}
+
+
+def heatmap_figure(values, *, title: str, signed: bool, height: int = 300) -> go.Figure:
+    """Time step × unit heatmap: gates on [0, 1] (Cividis), signed states on a diverging scale centred on 0."""
+    values = np.asarray(values, dtype=float)
+    scale, low, high = GATE_SCALES["signed" if signed else "gate"]
+    if signed:
+        bound = max(1e-6, float(np.nanmax(np.abs(values)))) if values.size else 1.0
+        low, high = -bound, bound
+    fig = go.Figure(go.Heatmap(z=values.T, x=np.arange(values.shape[0]), y=np.arange(values.shape[1]),
+                               colorscale=scale, zmin=low, zmax=high, reversescale=signed,
+                               colorbar={"thickness": 12}))
+    fig = _layout(fig, title, "time step", "unit", height=height)
+    fig.update_layout(margin={"l": 60, "r": 10, "t": 50, "b": 45})
+    return fig
+
+
+def units_figure(wave, cell, units, *, title: str = "Cell state of chosen units against the wave",
+                 envelope=None) -> go.Figure:
+    """The input wave (grey, right axis) and the cell state of each chosen unit (left axis)."""
+    fig = go.Figure()
+    steps = np.arange(len(wave))
+    fig.add_trace(go.Scatter(x=steps, y=np.asarray(wave), name="input wave", yaxis="y2",
+                             line={"color": COLORS["input"], "width": 2}, opacity=0.7))
+    if envelope is not None:
+        fig.add_trace(go.Scatter(x=steps, y=0.5 + 0.5 * np.asarray(envelope), name="envelope (decay)", yaxis="y2",
+                                 line={"color": COLORS["input"], "width": 1, "dash": "dot"}, opacity=0.7))
+    cell = np.asarray(cell)
+    for index, unit in enumerate(units):
+        fig.add_trace(go.Scatter(x=steps, y=cell[:, unit], name=f"unit {unit}",
+                                 line={"color": SERIES[(index + 1) % len(SERIES)], "width": 3}))
+    fig = _layout(fig, title, "time step", "cell state c")
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "wave value", "showgrid": False,
+                              "range": [-0.05, 1.05]})
+    return fig
+
+
+def finite_or_none(value: float):
+    """A number for a metric, or None when it is NaN or infinite (the page names it instead)."""
+    return value if value is not None and math.isfinite(value) else None

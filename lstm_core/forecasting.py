@@ -1,0 +1,228 @@
+"""
+Forecasting several steps ahead: the three strategies of the course notes,
+on the book's damped sine wave.
+
+Given the first `length` points of a wave, predict the next `horizon` (H):
+
+1. *Recursive*: a model that predicts one step; predict it, append it to the
+   input (dropping the oldest step), predict again, H times. Each forecast
+   is built on earlier forecasts, so errors accumulate with the step ahead.
+2. *Vector*: one sequence-to-vector model outputs all H values at once (the
+   chapter 7 model is this strategy with H = 5: many-to-one).
+3. *Sequence-to-sequence*: every time step outputs the next H values
+   (`return_sequences=True` on every LSTM layer, a Dense applied at each
+   step), so the loss has a term at every time step and more gradient flows
+   into the model; the forecast is the output of the last step. This is the
+   many-to-many version of the chapter 7 model that the book suggests as
+   an extension.
+
+The three models have the same LSTM layers (units, depth) and see the same
+waves in the same order; they are trained side by side as three independent
+branches of one Keras model (one compile, one `fit`). All are scored on the
+same held-out waves, and can be tested on a wave whose period or decay lies
+outside the training range, where they fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import data, fitting
+from .backend import keras as _keras
+from .config import (MAX_SEED, _Keyed, check_float, check_int, check_range, max_epochs, max_train_size,
+                     max_units)
+from .models import dense_parameters, lstm_parameters
+
+STRATEGIES = ("recursive", "vector", "seq2seq")
+LABELS = {
+    "recursive": "recursive (one step, fed back)",
+    "vector": "vector (all H at once)",
+    "seq2seq": "sequence-to-sequence (H at every step)",
+}
+HOLDOUT_SIZE = 300
+HOLDOUT_SEED = 20_240_919  # never a training seed
+
+
+@dataclass(frozen=True)
+class ForecastConfig(_Keyed):
+    """The three forecasting strategies trained on the same damped-sine waves.
+
+    Defaults: H = 10 steps ahead, one LSTM layer of 20 units, 2,048 waves of
+    the book's family (periods 10 to 20, decays 0.01 to 0.1), 6 epochs.
+    """
+
+    horizon: int = 10
+    units: int = 20
+    depth: int = 1
+    train_size: int = 2_048
+    epochs: int = 6
+    seed: int = 0
+    learning_rate: float = 1e-2
+    batch_size: int = 32
+    length: int = 50
+    period_range: tuple = (10, 20)
+    decay_range: tuple = (0.01, 0.1)
+
+    experiment = "forecast"
+
+    def __post_init__(self):
+        check_int("horizon", self.horizon, 1, 30)
+        check_int("units", self.units, 1, max_units())
+        check_int("depth", self.depth, 1, 3)
+        check_int("batch_size", self.batch_size, 1, 1024)
+        check_int("train_size", self.train_size, max(self.batch_size, 64), max_train_size())
+        check_int("epochs", self.epochs, 1, max_epochs())
+        check_int("seed", self.seed, 0, MAX_SEED)
+        check_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
+        check_int("length", self.length, 5, 200)
+        check_range("period_range", self.period_range, 2, 200, integer=True)
+        check_range("decay_range", self.decay_range, 0.0, 1.0, integer=False)
+
+    def slug(self) -> str:
+        return f"h{self.horizon}-u{self.units}-d{self.depth}-n{self.train_size}-e{self.epochs}-s{self.seed}"
+
+    def in_training_range(self, period: float, decay: float) -> bool:
+        return (self.period_range[0] <= period <= self.period_range[1]
+                and self.decay_range[0] <= decay <= self.decay_range[1])
+
+
+# -- data -------------------------------------------------------------------------------------
+
+def waves(config: ForecastConfig, n: int, rng: np.random.Generator) -> np.ndarray:
+    """`n` random waves of `length + horizon` points from the config's period and decay ranges."""
+    periods = rng.integers(config.period_range[0], config.period_range[1] + 1, size=n)
+    decays = rng.uniform(config.decay_range[0], config.decay_range[1], size=n)
+    return data.damped_sine(config.length + config.horizon, periods, decays).astype(np.float32)
+
+
+def targets(config: ForecastConfig, series: np.ndarray) -> dict:
+    """The training targets of each strategy from waves of shape (n, length + horizon).
+
+    recursive (n, 1): the next value. vector (n, H): the next H values.
+    seq2seq (n, length, H): at time step t, the values t+1 ... t+H.
+    """
+    length, horizon = config.length, config.horizon
+    ahead = np.stack([series[:, k + 1:k + 1 + length] for k in range(horizon)], axis=-1)
+    return {
+        "recursive": series[:, length:length + 1],
+        "vector": series[:, length:length + horizon],
+        "seq2seq": ahead,
+    }
+
+
+def holdout(config: ForecastConfig, n: int = HOLDOUT_SIZE) -> np.ndarray:
+    return waves(config, n, np.random.default_rng(HOLDOUT_SEED))
+
+
+# -- models -----------------------------------------------------------------------------------
+
+def build(config: ForecastConfig, seed: int):
+    """One input, three branches of `depth` LSTM layers: recursive → 1, vector → H, seq2seq → (length, H)."""
+    keras = _keras()
+    inputs = keras.Input(shape=(config.length, 1), name="wave")
+    outputs = {}
+    for index, strategy in enumerate(STRATEGIES):
+        hidden = inputs
+        for level in range(config.depth):
+            sequences = strategy == "seq2seq" or level < config.depth - 1
+            hidden = keras.layers.LSTM(config.units, return_sequences=sequences, name=f"{strategy}_lstm_{level + 1}",
+                                       **fitting.seeded(seed, index * 10 + level))(hidden)
+        size = 1 if strategy == "recursive" else config.horizon
+        outputs[strategy] = keras.layers.Dense(size, name=strategy, **fitting.dense_seeded(seed, index))(hidden)
+    return inputs, outputs
+
+
+def layer_rows(config: ForecastConfig, strategy: str) -> list[dict]:
+    """The layer table of one strategy's model from the formulas (rows as models.expected_layers)."""
+    rows, inputs = [], 1
+    for level in range(config.depth):
+        sequences = strategy == "seq2seq" or level < config.depth - 1
+        shape = (None, config.length, config.units) if sequences else (None, config.units)
+        rows.append({"layer": f"lstm_{level + 1}", "output_shape": shape,
+                     "parameters": lstm_parameters(inputs, config.units)})
+        inputs = config.units
+    size = 1 if strategy == "recursive" else config.horizon
+    shape = (None, config.length, size) if strategy == "seq2seq" else (None, size)
+    rows.append({"layer": "dense", "output_shape": shape, "parameters": dense_parameters(config.units, size)})
+    return rows
+
+
+# -- results ----------------------------------------------------------------------------------
+
+@dataclass
+class Forecasters:
+    """The three trained strategies, their training curves and held-out errors.
+
+    `step_errors[strategy]` has shape (H,): the mean absolute error at each
+    step ahead on the held-out waves. `seq2seq_by_time[t]` is the mean
+    absolute error of the H-step forecast the seq2seq model makes after
+    seeing t + 1 input steps.
+    """
+
+    config: ForecastConfig
+    trained: fitting.Trained
+    step_errors: dict
+    seq2seq_by_time: np.ndarray
+
+    @property
+    def fit(self) -> fitting.Fit:
+        return self.trained.fit
+
+    def forecast(self, inputs) -> dict:
+        """Forecasts (n, H) of each strategy for input waves of shape (n, length)."""
+        inputs = np.asarray(inputs, dtype=np.float32).reshape(-1, self.config.length, 1)
+        outputs = self.trained.predict(inputs)
+        forecasts = {"vector": outputs["vector"], "seq2seq": outputs["seq2seq"][:, -1, :]}
+        window, steps = inputs, []
+        for step in range(self.config.horizon):
+            following = outputs["recursive"] if step == 0 else self.trained.predict(window, "recursive")
+            steps.append(following[:, 0])
+            window = np.concatenate([window[:, 1:, :], following[:, None, :]], axis=1)
+        forecasts["recursive"] = np.stack(steps, axis=1)
+        return {strategy: forecasts[strategy] for strategy in STRATEGIES}
+
+    def wave(self, period: float, decay: float):
+        """`(inputs (length,), truth (H,), forecasts {strategy: (H,)})` for one wave."""
+        inputs, truth = data.sine_example(period, decay, length=self.config.length, output=self.config.horizon)
+        forecasts = self.forecast(inputs[None, :])
+        return inputs, truth, {strategy: values[0] for strategy, values in forecasts.items()}
+
+    def fan(self, period: float, decay: float, every: int = 5):
+        """The seq2seq model's H-step forecasts made along one wave: `[(t, forecast (H,)), ...]`."""
+        wave = data.damped_sine(self.config.length + self.config.horizon, period, decay).astype(np.float32)
+        outputs = self.trained.predict(wave[None, :self.config.length, None], "seq2seq")[0]
+        return [(t, outputs[t]) for t in range(every - 1, self.config.length, every)]
+
+    def sweep(self, field: str, values, fixed: float) -> dict:
+        """Mean absolute error over the H steps of each strategy, for waves along one axis.
+
+        `field` is "period" (then `fixed` is the decay) or "decay" (then
+        `fixed` is the period). Returns `{strategy: (len(values),)}`.
+        """
+        values = np.asarray(values, dtype=np.float64)
+        periods = values if field == "period" else np.full(len(values), fixed)
+        decays = values if field == "decay" else np.full(len(values), fixed)
+        series = data.damped_sine(self.config.length + self.config.horizon, periods, decays).astype(np.float32)
+        truth = series[:, self.config.length:]
+        forecasts = self.forecast(series[:, :self.config.length])
+        return {strategy: np.abs(forecasts[strategy] - truth).mean(axis=1) for strategy in STRATEGIES}
+
+
+def train_forecasters(config: ForecastConfig) -> Forecasters:
+    """Train the three strategies on `config` and score them on held-out waves."""
+    series = waves(config, config.train_size, np.random.default_rng(config.seed))
+    recipe = fitting.Recipe(loss="mae", learning_rate=config.learning_rate, batch_size=config.batch_size,
+                            epochs=config.epochs, report_every=8)
+    architecture = f"forecast-t{config.length}-h{config.horizon}-u{config.units}-d{config.depth}"
+    trained = fitting.train(architecture, lambda seed: build(config, seed), config.seed,
+                            series[:, :config.length, None], targets(config, series), recipe)
+    result = Forecasters(config=config, trained=trained, step_errors={}, seq2seq_by_time=np.array([]))
+    test = holdout(config)
+    truth = test[:, config.length:]
+    forecasts = result.forecast(test[:, :config.length])
+    result.step_errors = {strategy: np.abs(forecasts[strategy] - truth).mean(axis=0) for strategy in STRATEGIES}
+    every_step = trained.predict(test[:, :config.length, None], "seq2seq")
+    result.seq2seq_by_time = np.abs(every_step - targets(config, test)["seq2seq"]).mean(axis=(0, 2))
+    return result
