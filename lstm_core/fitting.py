@@ -111,8 +111,10 @@ class Fit:
         if self.diverged_step is None:
             return ""
         last = self.losses["loss"][-1] if len(self.losses["loss"]) else math.nan
-        what = "NaN" if math.isnan(last) else "infinite"
-        return f"the loss became {what} at step {self.diverged_step}: training stopped there"
+        if math.isnan(last):
+            return f"the loss became NaN (not a number) at step {self.diverged_step}: training stopped there"
+        return (f"the loss overflowed to infinity at step {self.diverged_step}, on its way to NaN (not a "
+                "number): training stopped there")
 
 
 @dataclass

@@ -74,8 +74,11 @@ class CellsConfig(_Keyed):
     """Three cells trained on the same task with the same units, data and seed.
 
     The defaults (50 steps, lag 20, 16 units, 2,048 sequences, 8 epochs)
-    train in a few seconds once compiled; at lag 20 the SimpleRNN usually
-    stays at the guessing error while both gated cells learn the task.
+    train in a few seconds once compiled. At lag 20 the outcome depends on
+    the seed: over seeds 0-4 the SimpleRNN stayed at the guessing error for
+    3, the LSTM for 1 and the GRU for none (`benchmarks/cells_seeds.py`);
+    the default seed 4 is one where both gated cells learn and the
+    SimpleRNN does not, the typical picture.
     """
 
     task: str = "lag"
@@ -84,7 +87,7 @@ class CellsConfig(_Keyed):
     units: int = 16
     train_size: int = 2_048
     epochs: int = 8
-    seed: int = 0
+    seed: int = 4
     learning_rate: float = 1e-2
     batch_size: int = 32
 

@@ -23,4 +23,8 @@ LESSONS = [
     Lesson("pages/sine.py", "Stacked LSTM: damped sine", "🌊", "sine"),
     Lesson("pages/rectangles.py", "Generative LSTM: rectangles", "⬛", "rectangles"),
     Lesson("pages/training_size.py", "Training-size lab", "📈", "training_size"),
+    Lesson("pages/sequence_problems.py", "Sequence problems", "🧩", "sequence_problems"),
+    Lesson("pages/cells.py", "RNN, GRU, LSTM and gradients", "🔁", "cells"),
+    Lesson("pages/forecasting.py", "Forecasting several steps ahead", "🔮", "forecasting"),
+    Lesson("pages/inside_lstm.py", "Inside the LSTM cell", "🔬", "inside_lstm"),
 ]

@@ -153,3 +153,27 @@ def run_tools_ui(trained, page: str):
     st.caption(f"Pinned run, drawn faded and dotted: {describe(pinned)} (error {model.error:.4f}).")
     return pinned, model
 
+
+
+# -- the concept lessons' in-memory experiments ---------------------------------------------------
+def experiment_or_prompt(run, config, pressed: bool, *, page: str, spinner: str, what: str = "This experiment is"):
+    """`run(config)` (a cached wrapper of `ui.cache`) once Train was pressed for `config` in this session.
+
+    Before that, a prompt and None, so opening a page never starts a training. Bad settings and
+    failures become an `st.error` with the message, never a traceback.
+    """
+    done = st.session_state.setdefault(f"{page}_trained_keys", set())
+    if not pressed and config.key() not in done:
+        st.info(f"{what} not trained yet: choose the settings and press **Train**.")
+        return None
+    try:
+        with st.spinner(spinner):
+            result = run(config)
+    except ConfigError as error:
+        st.error(f"Invalid setting: {error}")
+        return None
+    except Exception as error:  # noqa: BLE001 - a student sees the message, never a traceback
+        st.error(f"Training failed: {type(error).__name__}: {error}")
+        return None
+    done.add(config.key())
+    return result
