@@ -10,25 +10,35 @@ kept across a page (`MODEL_COLORS`).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import COLORS, SERIES, _layout
+from .figures import COLORS, FONT_SIZE, SERIES, _layout
 
+# Blue, vermilion and green already mean expected, predicted and training: models get the other colours.
 MODEL_COLORS = {
-    "SimpleRNN": SERIES[1],  # vermilion
-    "GRU": SERIES[3],  # reddish purple
-    "LSTM": SERIES[0],  # blue
-    "mlp": SERIES[4],  # orange
-    "lstm": SERIES[0],
-    "recursive": SERIES[1],
-    "vector": SERIES[2],
-    "seq2seq": SERIES[3],
+    "SimpleRNN": "#E69F00",  # orange
+    "GRU": "#56B4E9",  # sky blue
+    "LSTM": "#CC79A7",  # reddish purple
+    "mlp": "#000000",
+    "lstm": "#CC79A7",
+    "recursive": COLORS["predicted"],
+    "vector": "#E69F00",
+    "seq2seq": "#CC79A7",
 }
 MODEL_DASHES = {"SimpleRNN": "dot", "GRU": "dash", "LSTM": "solid", "mlp": "dash", "lstm": "solid",
                 "recursive": "dot", "vector": "dash", "seq2seq": "solid"}
+
+
+UNIT_COLORS = ["#E69F00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Put the legend under the x axis: long model names never run into the title of a half-width chart."""
+    height = fig.layout.height or 420
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -90 / height * 1.6, "xanchor": "left", "x": 0},
+                      margin={"b": 130})
+    return fig
 
 
 def _color(name: str, index: int = 0) -> str:
@@ -115,7 +125,7 @@ def curves_figure(x, series: dict, *, title: str, x_title: str, y_title: str, lo
         fig.add_trace(go.Scatter(x=np.asarray(x), y=y, mode="lines+markers" if len(y) <= 30 else "lines",
                                  name=(labels or {}).get(name, name),
                                  line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "solid"), "width": 3}))
-    fig = _layout(fig, title, x_title, y_title, height=height)
+    fig = _legend_below(_layout(fig, title, x_title, y_title, height=height))
     if log_y:
         fig.update_yaxes(type="log", exponentformat="power")
     return fig
@@ -140,42 +150,52 @@ def gradient_figure(series: dict, initial: dict | None = None, *, marked_step: i
     if marked_step is not None:
         fig.add_vline(x=marked_step, line={"dash": "dot", "color": COLORS["input"]})
         fig.add_annotation(x=marked_step, y=1.02, yref="paper", text="marked value", showarrow=False)
-    fig = _layout(fig, title, "time step of the input", "gradient norm (log scale)", height=420)
+    fig = _legend_below(_layout(fig, title, "time step of the input", "gradient norm (log scale)", height=460))
     fig.update_yaxes(type="log", exponentformat="power")
     return fig
 
 
 def explode_figure(steps, losses, norms, *, diverged_step: int | None = None, message: str = "",
                    title: str = "Training step by step") -> go.Figure:
-    """Loss and gradient norm at every step on log scales; a NaN is named and marked, not silently dropped."""
-    fig = go.Figure()
+    """The loss (top) and the gradient norm before clipping (bottom) at every step, log scales.
+
+    A NaN or infinite value is not drawn (it has no place on a log scale):
+    the step where it happened is marked on both panels and named.
+    """
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
     steps = np.asarray(steps)
-    for name, values, color, axis in (("loss", losses, COLORS["training"], "y"),
-                                      ("gradient norm (before clipping)", norms, COLORS["predicted"], "y2")):
+    for row, (name, values, color) in enumerate((("loss (mean squared error)", losses, COLORS["training"]),
+                                                 ("gradient norm (before clipping)", norms, COLORS["predicted"])),
+                                                start=1):
         values = np.asarray(values, dtype=float)
         finite = np.isfinite(values) & (values > 0)
-        fig.add_trace(go.Scatter(x=steps[finite], y=values[finite], mode="lines+markers", name=name, yaxis=axis,
-                                 marker={"size": 4}, line={"color": color, "width": 2}))
+        fig.add_trace(go.Scatter(x=steps[finite], y=values[finite], mode="lines+markers", name=name,
+                                 marker={"size": 4}, line={"color": color, "width": 2}), row=row, col=1)
+        fig.update_yaxes(type="log", exponentformat="power", title_text=name.split(" (")[0], row=row, col=1)
     if diverged_step is not None:
-        fig.add_vline(x=diverged_step, line={"color": COLORS["predicted"], "width": 3})
-        fig.add_annotation(x=diverged_step, y=0.95, yref="paper", text=message or f"NaN at step {diverged_step}",
-                           showarrow=True, arrowhead=2, ax=-80, ay=0, font={"color": COLORS["predicted"], "size": 15},
-                           bgcolor="white")
-    fig = _layout(fig, title, "training step", "loss (mean squared error)", height=420)
-    fig.update_layout(yaxis={"type": "log", "exponentformat": "power"},
-                      yaxis2={"type": "log", "overlaying": "y", "side": "right", "title": "gradient norm",
-                              "exponentformat": "power", "showgrid": False})
+        for row in (1, 2):
+            fig.add_vline(x=diverged_step, line={"color": COLORS["predicted"], "width": 3}, row=row, col=1)
+        fig.add_annotation(x=diverged_step, y=1.0, xref="x", yref="paper", text=message or f"NaN at step {diverged_step}",
+                           showarrow=False, xanchor="right", yanchor="bottom",
+                           font={"color": COLORS["predicted"], "size": 14}, bgcolor="white")
+    fig.update_xaxes(title_text="training step", row=2, col=1)
+    fig.update_layout(title=title, height=520, font={"size": FONT_SIZE}, template="plotly_white",
+                      margin={"l": 70, "r": 20, "t": 80, "b": 50}, showlegend=False)
     return fig
 
 
 # -- forecasts --------------------------------------------------------------------------------
 
 def forecast_figure(inputs, truth, forecasts: dict, *, labels: dict | None = None, title: str = "",
-                    fan=None) -> go.Figure:
+                    fan=None, focus: int | None = None) -> go.Figure:
     """The input wave, its true continuation and each strategy's forecast.
 
     `fan` is an optional `[(t, forecast), ...]` of forecasts made at earlier
-    time steps (the many-to-many model), drawn as thin faded lines.
+    time steps (the many-to-many model), drawn as thin faded lines. With
+    `focus`, the axes start `focus` steps before the end of the input and
+    the value axis fits what is shown (double-click shows the whole wave).
     """
     inputs, truth = np.asarray(inputs).ravel(), np.asarray(truth).ravel()
     length = len(inputs)
@@ -196,8 +216,17 @@ def forecast_figure(inputs, truth, forecasts: dict, *, labels: dict | None = Non
                                  line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "dash"), "width": 3},
                                  marker={"size": 7, "symbol": "x"}))
     fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"})
-    fig.update_yaxes(range=[-0.1, 1.15])
-    return _layout(fig, title, "time step", "value")
+    if focus is None:
+        fig.update_yaxes(range=[-0.1, 1.15])
+    else:
+        start = max(0, length - focus)
+        shown = np.concatenate([inputs[start:], truth, *[np.asarray(v, dtype=float).ravel() for v in forecasts.values()]])
+        shown = shown[np.isfinite(shown)]
+        low, high = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 1.0)
+        pad = max(0.02, 0.1 * (high - low))
+        fig.update_xaxes(range=[start - 0.5, length + len(truth) - 0.5])
+        fig.update_yaxes(range=[low - pad, high + pad])
+    return _legend_below(_layout(fig, title, "time step", "value", height=460))
 
 
 def range_figure(low: float, high: float, train_low: float, train_high: float, value: float, *,
@@ -205,9 +234,10 @@ def range_figure(low: float, high: float, train_low: float, train_high: float, v
     """A slider-wide strip: the training range shaded green, the chosen value as a marker."""
     inside = train_low <= value <= train_high
     fig = go.Figure()
-    fig.add_shape(type="rect", x0=low, x1=high, y0=0.35, y1=0.65, fillcolor="#EEEEEE", line={"width": 0})
+    fig.add_shape(type="rect", x0=low, x1=high, y0=0.35, y1=0.65, fillcolor="#EEEEEE", line={"width": 0},
+                  layer="below")
     fig.add_shape(type="rect", x0=train_low, x1=train_high, y0=0.25, y1=0.75, fillcolor=COLORS["training"],
-                  opacity=0.55, line={"width": 0})
+                  opacity=0.55, line={"width": 0}, layer="below")
     fig.add_trace(go.Scatter(x=[value], y=[0.5], mode="markers", name=name, showlegend=False,
                              marker={"size": 16, "symbol": "diamond",
                                      "color": COLORS["expected"] if inside else COLORS["predicted"],
@@ -234,7 +264,7 @@ def sweep_figure(values, errors: dict, train_range, chosen: float, *, field: str
 
 # -- inside the cell --------------------------------------------------------------------------
 
-GATE_SCALES = {"gate": ("Cividis", 0.0, 1.0), "signed": ("RdBu", -1.0, 1.0)}
+GATE_SCALES = {"gate": ("Cividis", 0.0, 1.0), "signed": ("RdBu", -1.0, 1.0)}  # RdBu: red negative, blue positive
 
 
 def heatmap_figure(values, *, title: str, signed: bool, height: int = 300) -> go.Figure:
@@ -245,7 +275,7 @@ def heatmap_figure(values, *, title: str, signed: bool, height: int = 300) -> go
         bound = max(1e-6, float(np.nanmax(np.abs(values)))) if values.size else 1.0
         low, high = -bound, bound
     fig = go.Figure(go.Heatmap(z=values.T, x=np.arange(values.shape[0]), y=np.arange(values.shape[1]),
-                               colorscale=scale, zmin=low, zmax=high, reversescale=signed,
+                               colorscale=scale, zmin=low, zmax=high,
                                colorbar={"thickness": 12}))
     fig = _layout(fig, title, "time step", "unit", height=height)
     fig.update_layout(margin={"l": 60, "r": 10, "t": 50, "b": 45})
@@ -265,13 +295,8 @@ def units_figure(wave, cell, units, *, title: str = "Cell state of chosen units 
     cell = np.asarray(cell)
     for index, unit in enumerate(units):
         fig.add_trace(go.Scatter(x=steps, y=cell[:, unit], name=f"unit {unit}",
-                                 line={"color": SERIES[(index + 1) % len(SERIES)], "width": 3}))
-    fig = _layout(fig, title, "time step", "cell state c")
+                                 line={"color": UNIT_COLORS[index % len(UNIT_COLORS)], "width": 3}))
+    fig = _legend_below(_layout(fig, title, "time step", "cell state c"))
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "wave value", "showgrid": False,
-                              "range": [-0.05, 1.05]})
+                              "range": [-0.05, 1.05], "tickmode": "array", "tickvals": [0, 0.25, 0.5, 0.75, 1]})
     return fig
-
-
-def finite_or_none(value: float):
-    """A number for a metric, or None when it is NaN or infinite (the page names it instead)."""
-    return value if value is not None and math.isfinite(value) else None

@@ -226,3 +226,17 @@ def train_forecasters(config: ForecastConfig) -> Forecasters:
     every_step = trained.predict(test[:, :config.length, None], "seq2seq")
     result.seq2seq_by_time = np.abs(every_step - targets(config, test)["seq2seq"]).mean(axis=(0, 2))
     return result
+
+
+def step_error_summary(step_errors: dict) -> str:
+    """One sentence on how each strategy's held-out error changes with the step ahead (computed, not assumed)."""
+    parts = []
+    for strategy in STRATEGIES:
+        errors = np.asarray(step_errors[strategy], dtype=float)
+        worst = int(np.argmax(errors))
+        parts.append(f"{strategy} {errors[0]:.3f} one step ahead, {errors[-1]:.3f} at step {len(errors)}"
+                     + (f" (worst {errors[worst]:.3f} at step {worst + 1})" if 0 < worst < len(errors) - 1 else ""))
+    best_first = min(STRATEGIES, key=lambda s: step_errors[s][0])
+    best_last = min(STRATEGIES, key=lambda s: step_errors[s][-1])
+    return ("Held-out error by step ahead: " + "; ".join(parts) + f". Best one step ahead: {best_first}; "
+            f"best at the last step: {best_last}.")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstm_core import concept_figures, figures
+from lstm_core import concept_figures, figures, forecasting
 from lstm_core.config import max_epochs, max_train_size, max_units
 from lstm_core.forecasting import LABELS, STRATEGIES, ForecastConfig, layer_rows
 from ui import cache, params, widgets
@@ -112,8 +112,9 @@ def forecasts_ui(models, config, period, decay):
                    f"{config.decay_range[1]:.3f}): the models have never seen one like it.")
     inputs, truth, forecasts, fan = cache.forecast_wave(config, period, decay)
     st.plotly_chart(concept_figures.forecast_figure(
-        inputs, truth, forecasts, labels=LABELS,
+        inputs, truth, forecasts, labels=LABELS, focus=25,
         title=f"Forecasting {config.horizon} steps of a wave with period {period}, decay {decay:.3f}"))
+    st.caption("Zoomed on the end of the input and the forecasts: double-click the chart to see the whole wave.")
     left, right = st.columns(2)
     steps = np.arange(1, config.horizon + 1)
     left.plotly_chart(concept_figures.curves_figure(
@@ -122,9 +123,9 @@ def forecasts_ui(models, config, period, decay):
     right.plotly_chart(concept_figures.curves_figure(
         steps, {s: np.abs(np.asarray(forecasts[s]) - truth) for s in STRATEGIES}, labels=LABELS,
         title="Error at each step ahead (this wave)", x_title="steps ahead", y_title="absolute error"))
-    st.caption("The recursive model predicts one step and is fed its own prediction: each step ahead builds on "
-               "earlier guesses, so its error tends to grow with the step. The other two predict all H values "
-               "from the real input.")
+    st.caption("The recursive model predicts one step and is fed its own prediction, so each step ahead builds "
+               "on earlier guesses and its errors can accumulate; the other two predict all H values from the real "
+               "input. " + forecasting.step_error_summary(models.step_errors))
 
 
 def many_to_many_ui(models, config, period, decay):
@@ -146,15 +147,18 @@ def many_to_many_ui(models, config, period, decay):
     left, right = st.columns(2)
     left.plotly_chart(concept_figures.forecast_figure(
         inputs, truth, {"seq2seq": forecasts["seq2seq"]}, labels=LABELS, fan=fan,
-        title="The many-to-many model forecasts at every step (every 5th drawn)"))
+        title="Many-to-many: a forecast at every step"))
     by_time = concept_figures.curves_figure(
         np.arange(1, config.length + 1), {"seq2seq": models.seq2seq_by_time}, labels=LABELS,
-        title="Its error by how much of the wave it has seen", x_title="input steps seen",
+        title="Its error by input steps seen", x_title="input steps seen",
         y_title="mean absolute error (held out)")
     by_time.add_scatter(x=[config.length], y=[float(models.step_errors["vector"].mean())], mode="markers",
                         name=LABELS["vector"], marker={"size": 14, "symbol": "diamond",
                                                        "color": concept_figures.MODEL_COLORS["vector"]})
     right.plotly_chart(by_time)
+    st.caption("Left: thin lines are the H-step forecasts the many-to-many model made after every 5th step of "
+               "this wave. Right: early forecasts, made from a few steps, are worse; the diamond is the "
+               "many-to-one model's error, which exists only at the last step.")
     st.plotly_chart(concept_figures.curves_figure(
         models.fit.examples, {s: models.fit.losses[s] for s in STRATEGIES}, labels=LABELS,
         title="Training loss (MAE; the many-to-many loss averages the forecasts of all 50 steps)",

@@ -98,3 +98,11 @@ def test_sweep_and_fan_shapes(trained):
     assert all(np.all(np.isfinite(e)) for e in by_decay.values())
     fan = trained.fan(15, 0.05, every=5)
     assert [t for t, _ in fan] == [4, 9, 14, 19] and all(f.shape == (4,) for _, f in fan)
+
+
+def test_step_error_summary_reports_the_numbers_it_is_given():
+    errors = {"recursive": np.array([0.01, 0.05, 0.03]), "vector": np.array([0.02, 0.02, 0.02]),
+              "seq2seq": np.array([0.03, 0.025, 0.01])}
+    sentence = forecasting.step_error_summary(errors)
+    assert "recursive 0.010 one step ahead, 0.030 at step 3 (worst 0.050 at step 2)" in sentence
+    assert "Best one step ahead: recursive; best at the last step: seq2seq." in sentence
