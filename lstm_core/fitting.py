@@ -235,14 +235,13 @@ def clear_pool() -> None:
         _pool.clear()
 
 
-def _collector(losses: dict, steps: list, norms: list, state: dict, batch_size: int):
+def _collector(losses: dict, steps: list, norms: list, state: dict):
     keras = _keras()
 
     class Collect(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
             self.epoch = 0
-            self.steps_per_epoch = 0
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
@@ -298,7 +297,7 @@ def train(architecture: str, build, seed: int, inputs, targets: dict, recipe: Re
         model.set_weights(fresh.get_weights())
         _reset_optimizer(model.optimizer, float(recipe.learning_rate))
         model.fit(inputs, targets, batch_size=recipe.batch_size, epochs=recipe.epochs, shuffle=False, verbose=0,
-                  callbacks=[_collector(losses, steps, norms, state, recipe.batch_size)])
+                  callbacks=[_collector(losses, steps, norms, state)])
         trained_weights = model.get_weights()
     fresh.set_weights(trained_weights)
     steps = np.asarray(steps, dtype=np.int64)

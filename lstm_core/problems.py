@@ -281,8 +281,13 @@ def length_holdout(config: WindowConfig, length: int, n: int = HOLDOUT_SIZE):
     return inputs[..., 0], expected
 
 
-def compare_window(config: WindowConfig, lengths=TEST_LENGTHS) -> WindowComparison:
-    """Train the MLP and the LSTM on windows of `config.window` and test them on every length."""
+def compare_window(config: WindowConfig, lengths=None) -> WindowComparison:
+    """Train the MLP and the LSTM on windows of `config.window` and test them on every length.
+
+    `lengths` defaults to `TEST_LENGTHS` and the window itself.
+    """
+    if lengths is None:
+        lengths = sorted({*TEST_LENGTHS, config.window})
     inputs, expected = data.sine_examples(config.train_size, np.random.default_rng(config.seed),
                                           length=config.window, output=config.output)
     recipe = fitting.Recipe(loss="mae", learning_rate=config.learning_rate, batch_size=config.batch_size,

@@ -72,7 +72,7 @@ def cells_model_ui():
         pressed = st.form_submit_button("Train", type="primary", key="cells_train",
                                         help="Train the three cells side by side (a few seconds; a new length or "
                                              "units value first compiles the model, 10-20 s).")
-    values = dict(task=task, length=length, lag=lag if task == "lag" else DEFAULT.lag, units=units,
+    values = dict(task=task, length=length, lag=lag if task == "lag" else 0, units=units,
                   train_size=train_size, epochs=epochs, seed=int(seed), learning_rate=float(learning_rate))
     return values, pressed
 

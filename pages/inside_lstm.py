@@ -117,9 +117,11 @@ if trained is not None:
     inputs, _ = cache.sine_wave(period, decay, config.length, config.output)
     st.success(f"Computed with the equations above from the trained weights; the hidden states differ from Keras' "
                f"own by at most {difference:.1e}.")
-    layer = st.radio("layer", list(range(1, len(traces) + 1)), key="inside_layer", horizontal=True,
-                     format_func=lambda n: f"layer {n}" + (" (input side)" if n == 1 else ""),
-                     help="Which LSTM layer to look inside. Layer 1 reads the wave; each next layer reads the "
-                          "hidden states of the one before.") if len(traces) > 1 else 1
+    layer = 1
+    if len(traces) > 1:
+        layer = st.radio("layer", list(range(1, len(traces) + 1)), key="inside_layer", horizontal=True,
+                         format_func=lambda n: f"layer {n}" + (" (input side)" if n == 1 else ""),
+                         help="Which LSTM layer to look inside. Layer 1 reads the wave; each next layer reads "
+                              "the hidden states of the one before.")
     heatmaps_ui(traces[layer - 1], layer)
     units_ui(traces[layer - 1], inputs, decay, layer)

@@ -117,3 +117,10 @@ def test_adam_state_is_reset_when_a_compiled_model_is_reused():
     assert np.array_equal(first.fit.losses["out"], again.fit.losses["out"])
     assert np.array_equal(first.predict(x, "out"), again.predict(x, "out"))
     assert first.fit.steps.tolist() == [2, 4, 6, 8, 10, 12, 14, 16]
+
+
+def test_cells_on_the_damped_sine_read_one_feature_and_predict_five_values():
+    result = recurrent.compare_cells(tiny_cells(task="sine", length=20))
+    assert result.parameters == {cell: recurrent.cell_parameters(cell, 1, 8) for cell in CELLS}
+    assert all(np.isfinite(e) for e in result.errors.values())
+    assert result.gradients["LSTM"].shape == (20,)
