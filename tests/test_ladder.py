@@ -157,3 +157,12 @@ def test_prewarm_rejects_a_bad_size_with_a_usage_error(capsys):
     assert cli.main(["prewarm", "--dry-run", "--sizes", "100", "50"]) == cli.EXIT_USAGE
     assert "--sizes" in capsys.readouterr().err
 
+
+
+@pytest.mark.slow
+def test_more_rectangles_draw_better_rectangles_for_three_seeds(store_dir):
+    """The book's claim, measured (benchmarks/ladder_rectangles.py prints the whole table): 10,000 beat 100."""
+    trainer = Trainer(ModelStore(store_dir))
+    for seed in (0, 1, 2):
+        small, large = ladder.train_ladder(trainer, ladder.ladder_configs(RectangleConfig(seed=seed), [100, 10_000]))
+        assert large.metrics["consistency"] < small.metrics["consistency"], seed
