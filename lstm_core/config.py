@@ -142,7 +142,10 @@ class SineConfig(_Keyed):
 
     The defaults are the book's architecture (two LSTM layers of 20 units, 10,000
     training examples of 50 steps predicting the next 5) trained with the
-    faster recipe measured in `benchmarks/`: batches of 32, Adam at 3e-3, 2 epochs.
+    faster recipe measured in `benchmarks/`: batches of 20 (they divide every
+    training size the page offers, so there is no odd last batch to compile
+    again), Adam at 3e-3, 2 epochs: held-out MAE about 0.013 against the book's
+    0.022, in a fraction of the book's time.
     """
 
     units: int = 20
@@ -150,7 +153,7 @@ class SineConfig(_Keyed):
     train_size: int = 10_000
     epochs: int = 2
     seed: int = 0
-    batch_size: int = 32
+    batch_size: int = 20
     learning_rate: float = 3e-3
     period_range: tuple = (10, 20)
     decay_range: tuple = (0.01, 0.1)
@@ -182,15 +185,17 @@ class RectangleConfig(_Keyed):
 
     The defaults are the book's (LSTM(10) then Dense(2), 25,000 random
     rectangles seen once, three points each, in order) but trained in one
-    `fit` call instead of one call per rectangle.
+    `fit` call instead of one call per rectangle, in batches of 30 points (ten
+    rectangles) with Adam at 1e-2 instead of the book's 3 at 1e-3: a tenth of
+    the steps, and drawings at least as consistent (see `benchmarks/`).
     """
 
     units: int = 10
     train_size: int = 25_000
     epochs: int = 1
     seed: int = 0
-    batch_size: int = 3
-    learning_rate: float = 1e-3
+    batch_size: int = 30
+    learning_rate: float = 1e-2
 
     experiment = "rectangles"
 

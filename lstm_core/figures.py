@@ -11,6 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
+
+# The default template is applied without re-validating it: 2 ms a figure instead of the ~25 ms
+# of `template="plotly_white"` on each (measured in benchmarks/app_reruns.py). Same JSON.
+pio.templates.default = "plotly_white"
 
 COLORS = {
     "input": "#555555",
@@ -27,7 +32,7 @@ FONT_SIZE = 16
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
-        title=title, height=height, font={"size": FONT_SIZE}, template="plotly_white",
+        title=title, height=height, font={"size": FONT_SIZE},
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1.0},
     )

@@ -8,6 +8,18 @@ in one call take seconds. On a CPU, Keras' LSTM runs op by op, so the training
 step is compiled with XLA (`jit_compile=True`) and several steps run per call
 into the compiled function (`steps_per_execution`).
 
+Compiling costs seconds (tracing the LSTM and XLA), an epoch about one, so
+a compiled model is kept per *architecture* (everything but the data, seed,
+epochs and learning rate) and reused by the next training of that
+architecture in the process: its weights are set to the new configuration's
+seeded initial weights and its optimizer's variables (step counter,
+moments) to zero, which is exactly the state a newly built model starts
+from, so warm and cold trainings give the same model (tested). A pooled
+model serves one training at a time (two trainings of one architecture at
+once each get their own), and it is never handed out: the trained weights
+and optimizer state are copied into a newly built model, which pages keep
+and predict with while the pooled model trains again.
+
 `train(config, on_epoch=..., on_progress=...)` reports after every epoch and
 every few steps, so a page can draw a progress bar and a growing loss curve.
 Same configuration, same result: data comes from a `numpy.random.Generator`
@@ -17,9 +29,11 @@ in order (`shuffle=False`; the examples are random already).
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,7 +46,14 @@ from .models import build_model
 
 # Tuned in benchmarks/ (see the README's Performance section); a test guards these values.
 JIT_COMPILE = True
-STEPS_PER_EXECUTION = {"sine": 50, "rectangles": 250}
+STEPS_PER_EXECUTION = {"sine": 100, "rectangles": 250}
+
+# Compiled models kept for warm starts: at most POOL_SIZE idle ones, least recently used out first.
+POOL_SIZE = 8
+_pool: OrderedDict = OrderedDict()  # architecture → idle compiled models
+_pool_lock = threading.Lock()
+# Config fields a compiled training step does not depend on (a new field counts as architecture: safe).
+_NOT_ARCHITECTURE = frozenset({"seed", "train_size", "epochs", "learning_rate", "period_range", "decay_range"})
 
 
 class TrainingDiverged(RuntimeError):
@@ -87,14 +108,73 @@ def training_data(config):
     raise TypeError(f"unknown configuration {config!r}")
 
 
-def compile_model(model, config) -> None:
+def compile_model(model, config, *, jit_compile: bool | None = None) -> None:
     keras = _keras()
     model.compile(
         loss="mae",
         optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
-        jit_compile=JIT_COMPILE,
+        jit_compile=JIT_COMPILE if jit_compile is None else jit_compile,
         steps_per_execution=STEPS_PER_EXECUTION[config.experiment],
     )
+
+
+def architecture(config) -> str:
+    """What a compiled training step depends on: the config without its data, seed, epochs and learning rate."""
+    fields = {k: v for k, v in config.to_dict().items() if k not in _NOT_ARCHITECTURE}
+    return json.dumps({"experiment": config.experiment, "jit_compile": JIT_COMPILE,
+                       "steps_per_execution": STEPS_PER_EXECUTION[config.experiment], **fields}, sort_keys=True)
+
+
+def _borrow(config):
+    """`(compiled model, warm?)`: an idle pooled model of this architecture, or a new one."""
+    key = architecture(config)
+    with _pool_lock:
+        idle = _pool.get(key)
+        if idle:
+            model = idle.pop()
+            if not idle:
+                del _pool[key]
+            return model, True
+    model = build_model(config)
+    compile_model(model, config)
+    return model, False
+
+
+def _give_back(config, model) -> None:
+    key = architecture(config)
+    with _pool_lock:
+        _pool.setdefault(key, []).append(model)
+        _pool.move_to_end(key)
+        while sum(len(models) for models in _pool.values()) > POOL_SIZE:
+            oldest = next(iter(_pool))
+            _pool[oldest].pop(0)
+            if not _pool[oldest]:
+                del _pool[oldest]
+
+
+def clear_pool() -> None:
+    """Forget every compiled model (the next training of each architecture compiles again)."""
+    with _pool_lock:
+        _pool.clear()
+
+
+def _optimizer_variables(model) -> list:
+    optimizer = model.optimizer
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    return list(optimizer.variables)
+
+
+def _set_optimizer_state(model, state: list | None, learning_rate: float) -> None:
+    """Set the optimizer's variables to `state`, or, if None, to a new optimizer's (zeros, `learning_rate`)."""
+    rate = getattr(model.optimizer, "_learning_rate", None)
+    for index, variable in enumerate(_optimizer_variables(model)):
+        if state is not None:
+            variable.assign(state[index])
+        elif variable is rate:
+            variable.assign(learning_rate)
+        else:
+            variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
 
 
 def evaluate(trained_or_model, config) -> dict:
@@ -180,7 +260,7 @@ def train(config, *, on_epoch=None, on_progress=None, start: Trained | None = No
     """
     began = time.perf_counter()
     inputs, targets = training_data(config)
-    model = build_model(config)
+    model = build_model(config)  # the model handed back; the pooled one does the training
     history, done_epochs = [], 0
     curve = curve_sink if curve_sink is not None else []
     optimizer_state = continuation_state(start, config) if start is not None else None
@@ -191,27 +271,29 @@ def train(config, *, on_epoch=None, on_progress=None, start: Trained | None = No
         history = list(start.history)
         curve.extend(list(p) for p in start.curve)
         done_epochs = len(start.history)
-    compile_model(model, config)
-    if optimizer_state is not None:
-        model.optimizer.build(model.trainable_variables)
-        for variable, value in zip(model.optimizer.variables, optimizer_state):
-            variable.assign(value)
+    # Not XLA-compiled: the pages' first prediction of each input shape is then a quick trace.
+    compile_model(model, config, jit_compile=False)
     epochs = config.epochs - done_epochs
     steps = math.ceil(len(inputs) / config.batch_size)
     step_offset = done_epochs * steps
+    pooled, _ = _borrow(config)
+    pooled.set_weights(model.get_weights())
+    _set_optimizer_state(pooled, optimizer_state, config.learning_rate)
     if epochs > 0:
-        model.fit(
+        pooled.fit(
             inputs, targets,
             batch_size=config.batch_size, epochs=epochs, shuffle=False, verbose=0,
             callbacks=[_callback(steps, config.batch_size, epochs, curve, history,
                                  on_epoch, on_progress, step_offset)],
         )
+    model.set_weights(pooled.get_weights())
+    _set_optimizer_state(model, [v.numpy() for v in _optimizer_variables(pooled)], config.learning_rate)
+    metrics = evaluate(pooled, config) if history and all(math.isfinite(v) for v in history) else {}
+    _give_back(config, pooled)  # only after a fit that ended normally; an exception drops it
     seconds = time.perf_counter() - began + (start.seconds if start is not None else 0.0)
     if not history or not all(math.isfinite(v) for v in history):
         raise TrainingDiverged(
             f"training diverged: the loss became {history[-1] if history else 'NaN'}; "
             "try a smaller learning rate"
         )
-    trained = Trained(config=config, model=model, history=history, curve=list(curve), metrics={}, seconds=seconds)
-    trained.metrics = evaluate(trained, config)
-    return trained
+    return Trained(config=config, model=model, history=history, curve=list(curve), metrics=metrics, seconds=seconds)
