@@ -15,6 +15,9 @@ import streamlit as st
 from lstm_core import evaluate, figures
 from lstm_core.config import BOOK_RECTANGLE_PARAMETERS, RectangleConfig, max_train_size, max_units
 from ui import cache, params, widgets
+from ui.frame import require_app
+
+require_app()
 
 TRAIN_SIZES = [100, 500, 1_000, 5_000, 10_000, 25_000]
 DEFAULT = RectangleConfig  # the dataclass' field defaults

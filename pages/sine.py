@@ -14,6 +14,9 @@ import streamlit as st
 from lstm_core import figures
 from lstm_core.config import BOOK_SINE_MAE, BOOK_SINE_PARAMETERS, SineConfig, max_epochs, max_train_size, max_units
 from ui import cache, params, widgets
+from ui.frame import require_app
+
+require_app()
 
 TRAIN_SIZES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
 DEFAULT = SineConfig  # the dataclass' field defaults (an instance would be validated against today's limits)
