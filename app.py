@@ -21,7 +21,7 @@ from ui.lessons import LESSONS
 
 PRESENT = st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
 
-st.set_page_config(page_title="LSTM Explorer", page_icon="🧠", layout="wide",
+st.set_page_config(page_title="LSTM Explorer", page_icon=":material/psychology:", layout="wide",
                    initial_sidebar_state="collapsed" if PRESENT else "auto")
 
 

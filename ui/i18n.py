@@ -57,3 +57,32 @@ def language_ui() -> str:
         "Language / 语言", list(LANGUAGES), key="lang", bind="query-params", horizontal=True,
         captions=list(LANGUAGES.values()),
         help="en = English, zh = 简体中文 (Simplified Chinese); kept in the link you share.")
+
+
+def figure(fig):
+    """Translate a Plotly figure's fixed texts (titles, axis titles, legend names, annotations).
+
+    `lstm_core` draws its figures in English; a text of the figure that has a
+    key `fig.<English text>` in the catalogues is replaced by its translation.
+    Texts made with values (a title with the period in it) are passed in
+    already translated by the page.
+    """
+    if language() == DEFAULT_LANGUAGE:
+        return fig
+    strings = catalogue(language())
+
+    def tr(text):
+        return strings.get(f"fig.{text}", text) if isinstance(text, str) else text
+
+    if fig.layout.title and fig.layout.title.text:
+        fig.layout.title.text = tr(fig.layout.title.text)
+    for axis in [key for key in fig.layout if key.startswith(("xaxis", "yaxis"))]:
+        title = fig.layout[axis].title
+        if title and title.text:
+            title.text = tr(title.text)
+    for trace in fig.data:
+        if getattr(trace, "name", None):
+            trace.name = tr(trace.name)
+    for annotation in fig.layout.annotations or ():
+        annotation.text = tr(annotation.text)
+    return fig

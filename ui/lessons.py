@@ -14,17 +14,17 @@ from dataclasses import dataclass
 class Lesson:
     file: str  # relative to the project folder, e.g. "pages/sine.py"
     title: str
-    icon: str
+    icon: str  # a Material icon, bundled with Streamlit (no emoji font or network needed)
     url_path: str  # "" for the home page, which opens at "/"
 
 
 LESSONS = [
-    Lesson("pages/home.py", "Home", "🏠", ""),
-    Lesson("pages/sine.py", "Stacked LSTM: damped sine", "🌊", "sine"),
-    Lesson("pages/rectangles.py", "Generative LSTM: rectangles", "⬛", "rectangles"),
-    Lesson("pages/training_size.py", "Training-size lab", "📈", "training_size"),
-    Lesson("pages/sequence_problems.py", "Sequence problems", "🧩", "sequence_problems"),
-    Lesson("pages/cells.py", "RNN, GRU, LSTM and gradients", "🔁", "cells"),
-    Lesson("pages/forecasting.py", "Forecasting several steps ahead", "🔮", "forecasting"),
-    Lesson("pages/inside_lstm.py", "Inside the LSTM cell", "🔬", "inside_lstm"),
+    Lesson("pages/home.py", "Home", ":material/home:", ""),
+    Lesson("pages/sine.py", "Stacked LSTM: damped sine", ":material/waves:", "sine"),
+    Lesson("pages/rectangles.py", "Generative LSTM: rectangles", ":material/crop_square:", "rectangles"),
+    Lesson("pages/training_size.py", "Training-size lab", ":material/stacked_line_chart:", "training_size"),
+    Lesson("pages/sequence_problems.py", "Sequence problems", ":material/linear_scale:", "sequence_problems"),
+    Lesson("pages/cells.py", "RNN, GRU, LSTM and gradients", ":material/memory:", "cells"),
+    Lesson("pages/forecasting.py", "Forecasting several steps ahead", ":material/timeline:", "forecasting"),
+    Lesson("pages/inside_lstm.py", "Inside the LSTM cell", ":material/biotech:", "inside_lstm"),
 ]
