@@ -1,0 +1,76 @@
+"""Teacher features on the book lessons: presets set the sliders, links carry settings, downloads load."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import tiny_rectangles, tiny_sine
+from lstm_core import data, export, figures, presets, training
+from ui.downloads import payloads
+
+
+def open_page(app, page, query=None):
+    if query:
+        app.query_params.update(query)
+    at = app.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("lesson, page", [("sine", "pages/sine.py"), ("rectangles", "pages/rectangles.py")])
+def test_every_preset_sets_its_sliders_and_says_what_to_look_for(app, lesson, page):
+    at = open_page(app, page)
+    for preset in presets.PRESETS[lesson]:
+        at.selectbox(key="preset").set_value(preset.name).run()
+        assert not at.exception
+        shown = {w.key: w.value for w in (*at.slider, *at.select_slider, *at.number_input) if w.key in preset.values}
+        assert shown == pytest.approx(preset.values)
+        assert at.info and len(at.info[-1].value) > 80  # the commentary
+
+
+def test_preset_configs_are_valid_and_distinct():
+    configs = presets.configs()
+    assert len(configs) == len({c.key() for c in configs})
+    assert presets.config_of("sine", presets.SINE[0]).key() == presets.config_of("sine", presets.SINE[0]).key()
+
+
+def test_a_link_opens_the_page_with_its_settings(app):
+    at = open_page(app, "pages/sine.py", {"period": "17", "decay": "0.08", "units": "4", "depth": "1",
+                                          "epochs": "3", "seed": "7", "train_size": "500"})
+    values = {w.key: w.value for w in (*at.slider, *at.select_slider, *at.number_input)}
+    assert values == {"period": 17, "decay": pytest.approx(0.08), "units": 4, "depth": 1, "epochs": 3,
+                      "seed": 7, "train_size": 500}
+
+
+def test_downloads_of_a_trained_model_all_load(tmp_path):
+    trained = training.train(tiny_sine(units=3, depth=1))
+    inputs, expected = data.sine_example(15, 0.05)
+    predicted = trained.predict(inputs.reshape(1, -1, 1))[0]
+    files = {p.name: p for p in payloads(trained, {"predictions": export.sine_frame(inputs, expected, predicted)},
+                                         {"loss": figures.loss_figure(trained.history)})}
+    assert set(files) == {"model", "script", "history", "predictions", "loss"}
+    model_file = tmp_path / files["model"].file_name
+    model_file.write_bytes(files["model"].make())
+    from lstm_core.backend import keras
+
+    model = keras().saving.load_model(model_file, safe_mode=True)
+    np.testing.assert_allclose(model.predict(inputs.reshape(1, -1, 1), verbose=0)[0], predicted, atol=1e-6)
+    frame = pd.read_csv(io.StringIO(files["predictions"].make()))
+    np.testing.assert_allclose(frame["predicted"].dropna(), predicted, atol=1e-6)
+    assert pd.read_csv(io.StringIO(files["history"].make()))["epoch_loss"].dropna().tolist() == trained.history
+    compile(files["script"].make(), files["script"].file_name, "exec")
+    assert "newPlot" in files["loss"].make()
+    assert files["model"].file_name.endswith(".keras") and files["script"].file_name.endswith(".py")
+
+
+def test_the_rectangle_page_offers_its_downloads_after_training(app):
+    at = open_page(app, "pages/rectangles.py")
+    at.slider(key="units").set_value(3)
+    at.select_slider(key="train_size").set_value(100)
+    at.button[0].click().run()
+    assert not at.exception
+    labels = [button.label for button in at.get("download_button")]
+    assert len(labels) == 7 and "model (.keras)" in labels and "drawings (CSV)" in labels
