@@ -283,8 +283,11 @@ def heatmap_figure(values, *, title: str, signed: bool, height: int = 300) -> go
 
 
 def units_figure(wave, cell, units, *, title: str = "Cell state of chosen units against the wave",
-                 envelope=None) -> go.Figure:
-    """The input wave (grey, right axis) and the cell state of each chosen unit (left axis)."""
+                 envelope=None, unit_label: str = "unit {unit}") -> go.Figure:
+    """The input wave (grey, right axis) and the cell state of each chosen unit (left axis).
+
+    `unit_label` names each unit's line (a `str.format` template with `{unit}`, e.g. a translation).
+    """
     fig = go.Figure()
     steps = np.arange(len(wave))
     fig.add_trace(go.Scatter(x=steps, y=np.asarray(wave), name="input wave", yaxis="y2",
@@ -294,7 +297,7 @@ def units_figure(wave, cell, units, *, title: str = "Cell state of chosen units 
                                  line={"color": COLORS["input"], "width": 1, "dash": "dot"}, opacity=0.7))
     cell = np.asarray(cell)
     for index, unit in enumerate(units):
-        fig.add_trace(go.Scatter(x=steps, y=cell[:, unit], name=f"unit {unit}",
+        fig.add_trace(go.Scatter(x=steps, y=cell[:, unit], name=unit_label.format(unit=unit),
                                  line={"color": UNIT_COLORS[index % len(UNIT_COLORS)], "width": 3}))
     fig = _legend_below(_layout(fig, title, "time step", "cell state c"))
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "wave value", "showgrid": False,
