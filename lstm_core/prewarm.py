@@ -2,7 +2,7 @@
 Prewarm: train before class everything the pages show by default.
 
 `python -m lstm_core prewarm` trains, into the model store, the default model
-of each lesson page and both default training-size ladders, so that thirty
+of each lesson page, the models of their presets and both default training-size ladders, so that thirty
 students opening the app at once see trained models instantly instead of
 queueing for the same trainings. A configuration already in the store is
 not trained again, so a second run trains nothing and takes a moment.
@@ -27,8 +27,11 @@ def page_defaults() -> list:
 
 
 def default_configs(sizes=DEFAULT_SIZES) -> list:
-    """Every configuration the pages show by default, each once: both ladders (smallest first), then the page defaults."""
-    return unique(default_ladders(sizes) + page_defaults())
+    """Every configuration the pages show by default, each once: both ladders (smallest first), the page
+    defaults, then the models of the lessons' presets."""
+    from .presets import configs as preset_configs
+
+    return unique(default_ladders(sizes) + page_defaults() + preset_configs())
 
 
 def tiny_configs() -> list:
