@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -12,10 +13,20 @@ from lstm_core.config import ConfigError, RectangleConfig, SineConfig
 from lstm_core.ladder import Rung
 from lstm_core.service import Trainer
 from lstm_core.store import ModelStore
+from ui import i18n
 
 
 def rungs(sizes, errors):
     return [Rung(size=s, error=e, epochs=1, seconds=1.0, source="trained") for s, e in zip(sizes, errors)]
+
+
+def say(language: str):
+    """The page's `t` for one language, without Streamlit: the catalogue's template filled with the fields."""
+    return lambda key, **fields: i18n.catalogue(language)[key].format(**fields)
+
+
+def said(experiment, ladder_rungs, language="en"):
+    return ladder.summary_sentence(experiment, ladder_rungs, say(language))
 
 
 def test_ladder_configs_change_only_the_training_size_smallest_first_each_once():
@@ -44,7 +55,7 @@ def test_default_ladders_are_both_experiments_at_their_defaults_on_the_books_siz
 
 @pytest.mark.parametrize("small,large", [(0.21, 0.04), (0.3127, 0.0187), (1.4, 0.9)])
 def test_sentence_states_the_numbers_of_the_curve(small, large):
-    sentence = ladder.summary_sentence("rectangles", rungs([100, 1_000], [small, large]))
+    sentence = said("rectangles", rungs([100, 1_000], [small, large]))
     a, b = ladder.format_pair(small, large)
     assert sentence.startswith("10× more rectangles cut the consistency error")
     assert f"from {a} to {b}" in sentence
@@ -52,18 +63,48 @@ def test_sentence_states_the_numbers_of_the_curve(small, large):
 
 
 def test_sentence_says_when_more_data_did_not_help_or_the_best_size_is_in_the_middle():
-    rose = ladder.summary_sentence("sine", rungs([200, 500], [0.03, 0.05]))
+    rose = said("sine", rungs([200, 500], [0.03, 0.05]))
     assert rose.startswith("2.5× more training waves did not help") and "rose from 0.03 to 0.05" in rose
-    same = ladder.summary_sentence("sine", rungs([100, 10_000], [0.0501, 0.0499]))
+    same = said("sine", rungs([100, 10_000], [0.0501, 0.0499]))
     assert "about the same" in same and "0.0501" in same and "0.0499" in same
-    middle = ladder.summary_sentence("rectangles", rungs([100, 1_000, 25_000], [0.3, 0.02, 0.05]))
+    middle = said("rectangles", rungs([100, 1_000, 25_000], [0.3, 0.02, 0.05]))
     assert "250× more rectangles cut" in middle and "lowest consistency error, 0.02, came with 1,000" in middle
-    steady = ladder.summary_sentence("rectangles", rungs([100, 500, 5_000], [0.3, 0.1, 0.05]))
+    steady = said("rectangles", rungs([100, 500, 5_000], [0.3, 0.1, 0.05]))
     assert "Every step up the ladder lowered it." in steady
-    bump = ladder.summary_sentence("rectangles", rungs([100, 1_000, 10_000], [0.11, 0.18, 0.023]))
+    bump = said("rectangles", rungs([100, 1_000, 10_000], [0.11, 0.18, 0.023]))
     assert "cut the consistency error from 0.11 to 0.023" in bump
     assert "worse before it got better: 0.18 with 1,000 rectangles" in bump
-    assert "add another size" in ladder.summary_sentence("sine", rungs([500], [0.04]))
+    assert "add another size" in said("sine", rungs([500], [0.04]))
+    assert said("sine", []) == "No size is trained yet."
+
+
+CASES = [  # one ladder per kind of sentence part: (experiment, sizes, errors, parts)
+    ("rectangles", [100, 1_000], [0.21, 0.04], ["cut_smaller"]),
+    ("rectangles", [100, 1_000], [0.21, 0.18], ["cut"]),
+    ("sine", [200, 500], [0.03, 0.05], ["rose"]),
+    ("sine", [100, 10_000], [0.0501, 0.0499], ["same"]),
+    ("rectangles", [100, 1_000, 25_000], [0.3, 0.02, 0.05], ["cut_smaller", "lowest"]),
+    ("rectangles", [100, 500, 5_000], [0.3, 0.1, 0.05], ["cut_smaller", "every_step"]),
+    ("rectangles", [100, 1_000, 10_000], [0.11, 0.18, 0.023], ["cut_smaller", "worse_first"]),
+    ("sine", [500], [0.04], ["one"]),
+    ("sine", [], [], ["none"]),
+]
+
+
+@pytest.mark.parametrize("experiment,sizes,errors,parts", CASES)
+def test_every_part_of_the_sentence_is_said_in_both_languages_with_the_same_numbers(experiment, sizes, errors, parts):
+    ladder_rungs = rungs(sizes, errors)
+    found = ladder.summary(experiment, ladder_rungs)
+    assert [key for key, _ in found] == parts
+    numbers = [value for _, fields in found for value in fields.values()]
+    english, chinese = said(experiment, ladder_rungs, "en"), said(experiment, ladder_rungs, "zh")
+    for text in (english, chinese):
+        assert all(str(number) in text for number in numbers), (text, numbers)
+        assert "{" not in text and "}" not in text
+    assert re.search(r"[\u4e00-\u9fff]", chinese) and not re.search(r"[\u4e00-\u9fff]", english)
+    assert english.count(". ") == chinese.count("。") - 1 == len(parts) - 1
+    if sizes:
+        assert i18n.catalogue("zh")[f"training_size.error.{experiment}"] in chinese
 
 
 def test_figures_have_one_panel_and_one_curve_point_per_size():
@@ -117,8 +158,12 @@ def test_a_ladder_is_trained_once_per_size_and_a_new_size_trains_alone(store_dir
 def test_prewarm_lists_every_default_configuration_once():
     configs = prewarm.default_configs()
     keys = [c.key() for c in configs]
-    assert len(keys) == len(set(keys)) == 2 * len(ladder.DEFAULT_SIZES) + 1  # sine's default is a rung
+    from lstm_core import presets
+
+    assert len(keys) == len(set(keys))
     assert SineConfig().key() in keys and RectangleConfig().key() in keys
+    assert {c.key() for c in ladder.default_ladders(ladder.DEFAULT_SIZES)} <= set(keys)
+    assert {c.key() for c in presets.configs()} <= set(keys)
 
 
 def test_prewarm_command_trains_then_trains_nothing_the_second_time(tmp_path, capsys):
