@@ -12,7 +12,8 @@ This module turns the trained rungs into what the training-size lab shows:
 small multiples (one panel per size, same axes), the held-out error against
 training size on a log scale, the table, and one plain sentence computed
 from those same errors, such as "100× more rectangles cut the consistency
-error from 0.32 to 0.041".
+error from 0.32 to 0.041" (its numbers are computed here, its wording is in
+the UI catalogues, in English and Chinese).
 """
 
 from __future__ import annotations
@@ -111,39 +112,56 @@ def format_pair(first: float, second: float) -> tuple[str, str]:
     return a, b
 
 
-def summary_sentence(experiment: str, ladder: list[Rung]) -> str:
-    """What the error curve shows, in one or two plain sentences computed from its points."""
-    noun, error_name = NOUNS[experiment], ERROR_NAMES[experiment]
+SENTENCE = "training_size.sentence."  # the catalogue keys of the sentence's parts (ui/locales/*.json)
+
+
+def summary(experiment: str, ladder: list[Rung]) -> list[tuple[str, dict]]:
+    """What the error curve shows, as the parts of one or two sentences: `(key, fields)` pairs.
+
+    The numbers are computed here, already formatted as text (`times`, the
+    errors `a` and `b`, `factor`, `size`, `value`); the wording of each part is
+    the UI catalogue's text of `SENTENCE + key` in the reader's language, where
+    `{noun}` and `{error}` name the experiment's examples and error (see
+    `summary_sentence`). The parts: `none`, `one`; then `cut_smaller`, `cut`,
+    `rose` or `same`; then possibly `lowest`, `every_step` or `worse_first`.
+    """
     if not ladder:
-        return "No size is trained yet."
+        return [("none", {})]
     points = sorted(ladder, key=lambda rung: rung.size)
     if len(points) == 1:
-        return (f"Only one size is trained ({points[0].size:,} {noun}, {error_name} "
-                f"{format_error(points[0].error)}): add another size to compare.")
+        return [("one", {"size": f"{points[0].size:,}", "value": format_error(points[0].error)})]
     small, large = points[0], points[-1]
-    times = _times(large.size / small.size)
     a, b = format_pair(small.error, large.error)
+    pair = {"times": _times(large.size / small.size), "a": a, "b": b}
     if large.error < small.error * 0.95:
         factor = small.error / large.error if large.error > 0 else math.inf
-        shrink = "" if not math.isfinite(factor) or factor < 1.5 else f", {factor:.1f} times smaller"
-        sentence = f"{times} more {noun} cut the {error_name} from {a} to {b}{shrink}."
+        if math.isfinite(factor) and factor >= 1.5:
+            parts = [("cut_smaller", {**pair, "factor": f"{factor:.1f}"})]
+        else:
+            parts = [("cut", pair)]
     elif large.error > small.error * 1.05:
-        sentence = f"{times} more {noun} did not help here: the {error_name} rose from {a} to {b}."
+        parts = [("rose", pair)]
     else:
-        sentence = f"{times} more {noun} left the {error_name} about the same ({a} and {b})."
+        parts = [("same", pair)]
     best = min(points, key=lambda rung: rung.error)
     errors = [rung.error for rung in points]
     if best is not large and best is not small:
-        sentence += (f" The lowest {error_name}, {format_error(best.error)}, came with "
-                     f"{best.size:,} {noun}, not the most.")
+        parts.append(("lowest", {"value": format_error(best.error), "size": f"{best.size:,}"}))
     elif len(points) > 2 and all(later < earlier for earlier, later in zip(errors, errors[1:])):
-        sentence += " Every step up the ladder lowered it."
+        parts.append(("every_step", {}))
     else:
         worst = max(points[1:-1], key=lambda rung: rung.error, default=None)
         if worst is not None and worst.error > max(small.error, large.error) * 1.05:
-            sentence += (f" It got worse before it got better: {format_error(worst.error)} with "
-                         f"{worst.size:,} {noun}.")
-    return sentence
+            parts.append(("worse_first", {"value": format_error(worst.error), "size": f"{worst.size:,}"}))
+    return parts
+
+
+def summary_sentence(experiment: str, ladder: list[Rung], text) -> str:
+    """The sentence of `summary` in one language: `text(key, **fields)` gives a catalogue's text
+    (the page passes `ui.i18n.t`). `{noun}` and `{error}` are its texts of
+    `training_size.noun.<experiment>` and `training_size.error.<experiment>`."""
+    words = {"noun": text(f"training_size.noun.{experiment}"), "error": text(f"training_size.error.{experiment}")}
+    return "".join(text(SENTENCE + key, **words, **fields) for key, fields in summary(experiment, ladder))
 
 
 # -- figures --------------------------------------------------------------------------------------
@@ -176,13 +194,14 @@ def _closed(drawing) -> np.ndarray:
 
 
 def rectangle_panels_figure(ladder: list[Rung], free_drawings, completions,
-                            title: str = "What each model draws") -> go.Figure:
+                            title: str = "What each model draws", titles: list[str] | None = None) -> go.Figure:
     """One panel per size, on the book's axes: the rectangle drawn from `[0,0]` (filled) and the
     rectangles completed from given first corners `[w, 0]` (thin lines, the given corner in grey).
 
-    `free_drawings[i]` is (4, 2) and `completions[i]` is (k, 4, 2) for `ladder[i]`.
+    `free_drawings[i]` is (4, 2) and `completions[i]` is (k, 4, 2) for `ladder[i]`; `titles` replace
+    the panels' `panel_title`s (a page passes them in its language).
     """
-    fig, positions, rows = _grid(len(ladder), [panel_title("rectangles", rung) for rung in ladder])
+    fig, positions, rows = _grid(len(ladder), titles or [panel_title("rectangles", rung) for rung in ladder])
     for index, ((row, col), free, completed) in enumerate(zip(positions, free_drawings, completions)):
         first = index == 0
         for drawing in np.asarray(completed, dtype=float).reshape(-1, 4, 2):
@@ -210,14 +229,16 @@ def rectangle_panels_figure(ladder: list[Rung], free_drawings, completions,
 
 
 def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, context: int = 20,
-                       title: str = "The same test wave, predicted by each model") -> go.Figure:
+                       title: str = "The same test wave, predicted by each model",
+                       titles: list[str] | None = None) -> go.Figure:
     """One panel per size, same axes: the last `context` input steps (grey), the 5 expected values
-    (blue) and each model's 5 predicted values (vermilion). `predictions[i]` belongs to `ladder[i]`."""
+    (blue) and each model's 5 predicted values (vermilion). `predictions[i]` belongs to `ladder[i]`;
+    `titles` replace the panels' `panel_title`s."""
     inputs, expected = np.asarray(inputs, dtype=float).ravel(), np.asarray(expected, dtype=float).ravel()
     length = len(inputs)
     shown = np.arange(max(0, length - context), length)
     outputs = np.arange(length, length + len(expected))
-    fig, positions, rows = _grid(len(ladder), [panel_title("sine", rung) for rung in ladder])
+    fig, positions, rows = _grid(len(ladder), titles or [panel_title("sine", rung) for rung in ladder])
     for index, ((row, col), predicted) in enumerate(zip(positions, predictions)):
         first = index == 0
         fig.add_trace(go.Scatter(x=shown, y=inputs[shown], mode="lines", name="input", legendgroup="input",
@@ -238,10 +259,13 @@ def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, con
     return _style(fig, title, height=150 + 280 * rows)
 
 
-def error_curve_figure(experiment: str, ladder: list[Rung]) -> go.Figure:
+def error_curve_figure(experiment: str, ladder: list[Rung], *, noun: str | None = None,
+                       book_note: str | None = None) -> go.Figure:
     """The held-out error against training size: log scale on x, one labelled point per size.
 
-    For the sine, a dashed line marks the book's MAE (10,000 examples).
+    For the sine, a dashed line marks the book's MAE (10,000 examples). A page in another language
+    passes `noun` (the examples' name in the hover text) and `book_note` (the dashed line's label);
+    the hover names the error by the trace's name, so translating the trace translates it.
     """
     sizes = [rung.size for rung in ladder]
     errors = [rung.error for rung in ladder]
@@ -249,10 +273,10 @@ def error_curve_figure(experiment: str, ladder: list[Rung]) -> go.Figure:
     fig = go.Figure(go.Scatter(
         x=sizes, y=errors, mode="lines+markers+text", name=error_name, text=[f"{e:.3f}" for e in errors],
         textposition="top center", line={"color": COLORS["predicted"], "width": 3}, marker={"size": 12},
-        hovertemplate=f"%{{x:,}} {NOUNS[experiment]}<br>{error_name} %{{y:.4f}}<extra></extra>"))
+        hovertemplate=f"%{{x:,}} {noun or NOUNS[experiment]}<br>%{{fullData.name}} %{{y:.4f}}<extra></extra>"))
     if experiment == "sine":
         fig.add_hline(y=BOOK_SINE_MAE, line={"dash": "dash", "color": COLORS["expected"]},
-                      annotation_text=f"book: {BOOK_SINE_MAE} after 10,000 examples",
+                      annotation_text=book_note or f"book: {BOOK_SINE_MAE} after 10,000 examples",
                       annotation_position="bottom right")
     top = max(errors + ([BOOK_SINE_MAE] if experiment == "sine" else [])) if errors else 1.0
     fig.update_xaxes(type="log", title_text=f"training size ({NOUNS[experiment]}, log scale)",

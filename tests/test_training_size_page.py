@@ -87,3 +87,57 @@ def test_a_bad_ladder_is_an_error_message_not_a_traceback(app):
     app.run()
     assert not app.exception
     assert any("at least one training size" in error.value for error in app.error)
+
+
+def test_each_preset_sets_the_lab_widgets_and_trains_nothing(app, store_dir):
+    from lstm_core.presets import TRAINING_SIZE
+    from ui.i18n import catalogue
+
+    open_lab(app)
+    assert len(TRAINING_SIZE) >= 3
+    for preset in TRAINING_SIZE:
+        app.selectbox(key="preset").set_value(preset.name).run()
+        assert not app.exception, preset.name
+        values = preset.values
+        experiment = values["ladder_experiment"]
+        assert app.sidebar.radio(key="ladder_experiment").value == experiment
+        for name in ("units", "epochs"):
+            assert app.sidebar.slider(key=f"ladder_{experiment}_{name}").value == values[f"ladder_{experiment}_{name}"]
+        assert app.sidebar.number_input(key=f"ladder_{experiment}_seed").value == values[f"ladder_{experiment}_seed"]
+        assert app.sidebar.multiselect(key=f"ladder_{experiment}_sizes").value == values[f"ladder_{experiment}_sizes"]
+        if experiment == "sine":
+            assert app.sidebar.slider(key="ladder_sine_depth").value == values["ladder_sine_depth"]
+            assert app.sidebar.slider(key="ladder_period").value == values["ladder_period"]
+        note = catalogue("en")[f"preset.training_size.{preset.name}.note"]
+        assert any(note in info.value for info in app.info), preset.name  # what to look for, under the menu
+        assert any("Not trained yet" in info.value for info in app.info)  # a preset never starts a training
+    assert json_files(store_dir) == 0 and cache.trainer().trainings == 0
+    # The presets differ where they should: the small model has fewer units, the seed preset another seed.
+    by_name = {preset.name: preset.values for preset in TRAINING_SIZE}
+    assert by_name["small_model"]["ladder_rectangles_units"] < by_name["book"]["ladder_rectangles_units"]
+    assert by_name["other_seed"]["ladder_rectangles_seed"] != by_name["book"]["ladder_rectangles_seed"]
+
+
+def test_the_lab_speaks_chinese_title_prompt_sentence_table_and_figures(app, store_dir):
+    from ui.i18n import catalogue
+
+    zh = catalogue("zh")
+    app.query_params.update({"lang": "zh"})  # before the first run: the language comes from the address
+    app.switch_page(PAGE)
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == zh["training_size.title"]
+    assert any("还没有训练" in info.value for info in app.info)
+    set_ladder(app, "rectangles", [100, 200], units=4)
+    table = app.dataframe[0].value
+    assert list(table.columns)[:2] == [zh["training_size.column.size"], zh["training_size.error.rectangles"]]
+    assert set(table[zh["training_size.column.model"]]) == {zh["training_size.source.now"]}
+    sentence = app.markdown[0].value
+    assert zh["training_size.error.rectangles"] in sentence and f"{table.iloc[0, 1]:.2g}" in sentence
+    panels, curve = charts(app)
+    assert [a["text"] for a in panels["layout"]["annotations"]][:2] == [
+        zh["training_size.panel.rectangles"].format(size=f"{size:,}", error=f"{error:.3f}")
+        for size, error in zip(table.iloc[:, 0], table.iloc[:, 1])]
+    assert curve["layout"]["title"]["text"] == zh["fig.Consistency error against training size"]
+    assert curve["layout"]["xaxis"]["title"]["text"] == zh["fig.training size (rectangles, log scale)"]
+    assert "矩形" in curve["data"][0]["hovertemplate"]

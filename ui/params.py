@@ -18,7 +18,8 @@ visit:
 - repeated (`?units=4&units=8`): the last one, checked as above;
 
 and every correction is listed in one `st.warning` naming the parameter and
-its allowed range. The corrected value reaches the widget through
+its allowed range (in the page's language: the reasons carry catalogue
+keys, see `Reason`). The corrected value reaches the widget through
 `st.session_state`, which Streamlit applies when the URL value is rejected.
 Nothing from the address is ever evaluated, and the raw text is never echoed
 back into the page (only numbers parsed from it).
@@ -31,7 +32,29 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui import i18n
+
 MAX_TEXT = 64  # longer query values are not numbers a student typed: fall back to the default
+
+
+class Reason(str):
+    """Why a value was corrected: its English text (a plain `str` for logs and tests), with the
+    catalogue key `params.<key>` and the fields to say it in the page's language (`text()`)."""
+
+    def __new__(cls, key: str, **fields):
+        reason = super().__new__(cls, _english(f"params.{key}", **fields))
+        reason.key, reason.fields = key, fields
+        return reason
+
+    def text(self, t=None) -> str:
+        """The reason in the language of `t` (`ui.i18n.t`, the page's language, by default)."""
+        t = t or i18n.t
+        values = {name: value.text(t) if isinstance(value, Reason) else value for name, value in self.fields.items()}
+        return t(f"params.{self.key}", **values)
+
+
+def _english(key: str, **values) -> str:
+    return i18n.catalogue(i18n.DEFAULT_LANGUAGE)[key].format(**values)
 
 
 @dataclass(frozen=True)
@@ -45,39 +68,41 @@ class Param:
     whole: bool = True
     choices: tuple = ()
 
-    def allowed(self) -> str:
+    def allowed(self, t=None) -> str:
+        """The values the widget takes, in the language of `t` (`ui.i18n.t`; English without it)."""
+        text = t or _english
         if self.choices:
-            return "one of " + ", ".join(f"{c:g}" for c in self.choices)
-        kind = "a whole number" if self.whole else "a number"
-        return f"{kind} from {self.low:g} to {self.high:g}"
+            return text("params.allowed.choices", choices=", ".join(f"{c:g}" for c in self.choices))
+        kind = "params.allowed.whole" if self.whole else "params.allowed.number"
+        return text(kind, low=f"{self.low:g}", high=f"{self.high:g}")
 
     def resolve(self, raw: list[str]) -> tuple[float, str | None]:
         """`(value to use, None)` if `raw` is fine as it is, else `(corrected value, why)`."""
         if not raw:
-            return self.default, "is empty"
+            return self.default, Reason("empty")
         if len(raw) > 1:  # as Streamlit's number input does: the last one counts
             value, why = self.resolve(raw[-1:])
-            return value, "was given more than once" + (f" and its last value {why}" if why else "")
+            return value, Reason("repeated_and", why=why) if why else Reason("repeated")
         text = raw[0].strip()
         if not text or len(text) > MAX_TEXT:
-            return self.default, "is empty or too long"
+            return self.default, Reason("too_long")
         try:
             number = float(text)
         except ValueError:
-            return self.default, "is not a number"
+            return self.default, Reason("not_number")
         if math.isnan(number):
-            return self.default, "is not a number"
+            return self.default, Reason("not_number")
         if self.choices:
             if number in self.choices:
                 return self._typed(number), None
             nearest = min(self.choices, key=lambda c: (abs(c - number), c))
-            return nearest, "is not one of the choices"
+            return nearest, Reason("not_choice")
         if number < self.low:
-            return self._typed(self.low), f"is below {self.low:g}"
+            return self._typed(self.low), Reason("below", low=f"{self.low:g}")
         if number > self.high:
-            return self._typed(self.high), f"is above {self.high:g}"
+            return self._typed(self.high), Reason("above", high=f"{self.high:g}")
         if self.whole and number != int(number):  # as Streamlit does: the whole part
-            return self._typed(number), "is not a whole number"
+            return self._typed(number), Reason("not_whole")
         return self._typed(number), None
 
     def _typed(self, number: float):
@@ -128,6 +153,6 @@ def check(accepted) -> None:
         # which `resolve` matches); .streamlit/config.toml silences its log line about it.
         st.session_state[param.name] = value
     if found:
-        lines = [f"- `{param.name}` {why}: it must be {param.allowed()}; using **{value:g}**."
-                 for param, value, why in found]
-        st.warning("Some settings in the page address were corrected:\n" + "\n".join(lines))
+        lines = [i18n.t("params.line", name=param.name, why=why.text(),
+                        allowed=param.allowed(i18n.t), value=f"{value:g}") for param, value, why in found]
+        st.warning(i18n.t("params.corrected") + "\n" + "\n".join(lines))

@@ -1,7 +1,8 @@
 """
 Small pieces every lesson page uses: turning widget values into a validated
 configuration, training with a live progress bar and loss curve, the layer
-table and the equivalent Keras code.
+table and the equivalent Keras code. Their texts are in the UI catalogues
+under `widgets.*` (English and Chinese, see `ui/i18n.py`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core import codegen, figures, models
-from lstm_core.config import ConfigError
+from lstm_core.config import ConfigError, SineConfig
 from lstm_core.training import TrainingDiverged
-from ui import cache
+from ui import cache, i18n
+from ui.i18n import t
 
 
 def config_or_stop(config_type, **values):
@@ -20,27 +22,32 @@ def config_or_stop(config_type, **values):
     try:
         return config_type(**values)
     except ConfigError as error:
-        st.error(f"Invalid setting: {error}")
+        st.error(t("widgets.invalid", error=error))
         st.stop()
 
 
 def _status_text(status) -> str:
     if status.phase == "queued":
-        return f"Queued: {status.ahead} training(s) ahead of this one…"
+        return t("widgets.status.queued", ahead=status.ahead)
     if status.epoch:
-        return f"Training: epoch {status.epoch} of {status.epochs} done, loss {status.loss:.4f}"
-    return "Training: compiling the model and starting the first epoch…"
+        return t("widgets.status.epoch", epoch=status.epoch, epochs=status.epochs, loss=status.loss)
+    return t("widgets.status.starting")
 
 
-def trained_or_prompt(config, pressed: bool, what: str = "this configuration", *, label: str | None = None,
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def trained_or_prompt(config, pressed: bool, what: str | None = None, *, label: str | None = None,
                       start=None):
     """The trained model if it is cached or Train was pressed (training it live); else a prompt and None.
 
+    `what` names the model in the prompt (in the page's language; "this configuration" by default),
     `label` names the model in the progress text (a page training several);
     `start` is a trained model to continue ("Train more", see `training.train`).
     """
     if not pressed and not cache.is_available(config):
-        st.info(f"{what.capitalize()} is not trained yet: set the model in the sidebar and press **Train**.")
+        st.info(t("widgets.prompt", what=_capitalized(what or t("widgets.prompt.what"))))
         return None
     bar, chart = st.empty(), st.empty()
     try:
@@ -48,21 +55,22 @@ def trained_or_prompt(config, pressed: bool, what: str = "this configuration", *
 
         def on_update(status):
             text = _status_text(status)
-            bar.progress(min(max(status.fraction, 0.0), 1.0), text=f"{label}: {text}" if label else text)
+            bar.progress(min(max(status.fraction, 0.0), 1.0),
+                         text=t("widgets.status.labelled", label=label, text=text) if label else text)
             # Redraw only when the curve grew: an identical chart twice would get a duplicate element id.
             if len(status.curve) > max(1, drawn[0]):
                 drawn[0] = len(status.curve)
-                chart.plotly_chart(figures.loss_figure(curve=status.curve, title="Training loss (live)"))
+                chart.plotly_chart(i18n.figure(figures.loss_figure(curve=status.curve, title="Training loss (live)")))
 
         trained = cache.trained(config, on_update=on_update, start=start)
         store_notice()  # a store that cannot be written is found out only when the model is saved
         return trained
     except TrainingDiverged as error:
-        st.error(f"Training failed: {error}. Nothing was stored.")
+        st.error(t("widgets.diverged", error=error))
     except ConfigError as error:
-        st.error(f"Invalid setting: {error}")
+        st.error(t("widgets.invalid", error=error))
     except Exception as error:  # noqa: BLE001 - a student sees the message, never a traceback
-        st.error(f"Training failed: {type(error).__name__}: {error}")
+        st.error(t("widgets.failed", kind=type(error).__name__, error=error))
     finally:
         bar.empty()
         chart.empty()
@@ -80,12 +88,18 @@ def store_notice() -> None:
 def layer_table_ui(config) -> None:
     """The model's layers with output shapes and parameter counts (4·u·(i+u+1) per LSTM)."""
     rows = figures.layer_table_rows(models.expected_layers(config))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    for row in rows:
+        if row["layer"] == "total":
+            row["layer"] = t("widgets.layers.total")
+    frame = pd.DataFrame(rows).rename(columns={
+        "layer": t("widgets.layers.layer"), "output shape": t("widgets.layers.shape"),
+        "parameters": t("widgets.layers.parameters")})
+    st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def code_ui(config) -> None:
     """The equivalent Keras script for the current settings, with a copy button."""
-    with st.expander("Equivalent Keras code", expanded=False):
+    with st.expander(t("widgets.code"), expanded=False):
         st.code(codegen.keras_script(config), language="python")
 
 
@@ -105,6 +119,16 @@ def shown_config(config, page: str, *, reset: bool = False):
     return continued.get(config.key(), config)
 
 
+def _describe(config) -> str:
+    """A short name of a run in the page's language (`lstm_core.prewarm.describe` in English)."""
+    epochs = t("widgets.run.epochs" if config.epochs > 1 else "widgets.run.epoch", count=config.epochs)
+    if isinstance(config, SineConfig):
+        return t("widgets.run.sine", size=f"{config.train_size:,}", units=config.units, depth=config.depth,
+                 epochs=epochs, seed=config.seed)
+    return t("widgets.run.rectangles", size=f"{config.train_size:,}", units=config.units, epochs=epochs,
+             seed=config.seed)
+
+
 def run_tools_ui(trained, page: str):
     """"Train more" and "Pin this run" under a trained model. Returns the pinned `(config, Trained)`, or None.
 
@@ -112,68 +136,64 @@ def run_tools_ui(trained, page: str):
     a pinned run is drawn faded beside the current one until it is unpinned.
     """
     from lstm_core.config import max_epochs
-    from lstm_core.prewarm import describe
 
     pinned_key = f"{page}_pinned"
     more, pin, unpin = st.columns([2, 1, 1], vertical_alignment="bottom")
     room = max_epochs() - trained.config.epochs
     extra = more.number_input(
-        "more epochs", 1, max(1, min(10, room)), 1, key=f"{page}_more_epochs", disabled=room < 1,
-        help="Continue training this model for this many more passes over the same data, without starting "
-             f"again (at most {max_epochs()} epochs in all). Watch the loss curve carry on where it stopped.")
-    if more.button("Train more", key=f"{page}_train_more", disabled=room < 1,
-                   help="Continue this model. The result is the model you would get by training this many epochs "
-                        "from scratch, so it is kept in the model store under that setting."):
+        t("widgets.more_epochs"), 1, max(1, min(10, room)), 1, key=f"{page}_more_epochs", disabled=room < 1,
+        help=t("widgets.more_epochs.help", most=max_epochs()))
+    if more.button(t("widgets.train_more"), key=f"{page}_train_more", disabled=room < 1,
+                   help=t("widgets.train_more.help")):
         target = trained.config.replace(epochs=trained.config.epochs + int(extra))
-        result = trained_or_prompt(target, True, label=f"{int(extra)} more epoch{'s' if extra > 1 else ''}",
-                                   start=trained)
+        more_label = t("widgets.train_more.label" if extra > 1 else "widgets.train_more.label_one", count=int(extra))
+        result = trained_or_prompt(target, True, label=more_label, start=trained)
         if result is not None:
             sidebar_key = st.session_state.get(f"{page}_sidebar_key", trained.config.key())
             st.session_state.setdefault(f"{page}_continued", {})[sidebar_key] = target
             st.rerun()
-    if pin.button("Pin this run", key=f"{page}_pin",
-                  help="Keep this run and show it faded beside the next one: change one setting, train, compare."):
+    if pin.button(t("widgets.pin"), key=f"{page}_pin", help=t("widgets.pin.help")):
         st.session_state[pinned_key] = trained.config
-    if unpin.button("Unpin", key=f"{page}_unpin", disabled=pinned_key not in st.session_state,
-                    help="Stop showing the pinned run."):
+    if unpin.button(t("widgets.unpin"), key=f"{page}_unpin", disabled=pinned_key not in st.session_state,
+                    help=t("widgets.unpin.help")):
         st.session_state.pop(pinned_key, None)
     if trained.config.key() != st.session_state.get(f"{page}_sidebar_key", trained.config.key()):
-        st.caption(f"Shown: this model trained further with **Train more** ({trained.config.epochs} epochs in all). "
-                   "Press **Train** in the sidebar to go back to the sidebar's setting.")
+        st.caption(t("widgets.continued", epochs=trained.config.epochs))
     pinned = st.session_state.get(pinned_key)
     if pinned is None:
         return None
     if pinned == trained.config:
-        st.caption("This run is pinned: change a setting and train to compare another run with it.")
+        st.caption(t("widgets.pinned.this"))
         return None
     model = cache.cached(pinned)
     if model is None:
-        st.caption("The pinned run is no longer in the model store; pin another one.")
+        st.caption(t("widgets.pinned.gone"))
         return None
-    st.caption(f"Pinned run, drawn faded and dotted: {describe(pinned)} (error {model.error:.4f}).")
+    st.caption(t("widgets.pinned", run=_describe(pinned), error=model.error))
     return pinned, model
 
 
 
 # -- the concept lessons' in-memory experiments ---------------------------------------------------
-def experiment_or_prompt(run, config, pressed: bool, *, page: str, spinner: str, what: str = "This experiment is"):
+def experiment_or_prompt(run, config, pressed: bool, *, page: str, spinner: str, what: str | None = None):
     """`run(config)` (a cached wrapper of `ui.cache`) once Train was pressed for `config` in this session.
 
     Before that, a prompt and None, so opening a page never starts a training. Bad settings and
-    failures become an `st.error` with the message, never a traceback.
+    failures become an `st.error` with the message, never a traceback. `what` is the prompt's subject
+    in the page's language (in English with its verb: "This comparison is"; "This experiment is" by default).
     """
     done = st.session_state.setdefault(f"{page}_trained_keys", set())
     if not pressed and config.key() not in done:
-        st.info(f"{what} not trained yet: choose the settings and press **Train**.")
+        st.info(t("widgets.experiment_prompt", what=what or t("widgets.experiment_prompt.what")))
         return None
     try:
         with st.spinner(spinner):
             result = run(config)
     except ConfigError as error:
-        st.error(f"Invalid setting: {error}")
+        st.error(t("widgets.invalid", error=error))
         return None
     except Exception as error:  # noqa: BLE001 - a student sees the message, never a traceback
-        st.error(f"Training failed: {type(error).__name__}: {error}")
+        st.error(t("widgets.failed", kind=type(error).__name__, error=error))
         return None
     done.add(config.key())
     return result
