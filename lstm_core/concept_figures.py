@@ -230,8 +230,11 @@ def forecast_figure(inputs, truth, forecasts: dict, *, labels: dict | None = Non
 
 
 def range_figure(low: float, high: float, train_low: float, train_high: float, value: float, *,
-                 name: str, fmt: str = "g") -> go.Figure:
-    """A slider-wide strip: the training range shaded green, the chosen value as a marker."""
+                 name: str, fmt: str = "g", label: str | None = None) -> go.Figure:
+    """A slider-wide strip: the training range shaded green, the chosen value as a marker.
+
+    `label` replaces the range's caption ("trained 10–20"), e.g. in another language.
+    """
     inside = train_low <= value <= train_high
     fig = go.Figure()
     fig.add_shape(type="rect", x0=low, x1=high, y0=0.35, y1=0.65, fillcolor="#EEEEEE", line={"width": 0},
@@ -242,7 +245,7 @@ def range_figure(low: float, high: float, train_low: float, train_high: float, v
                              marker={"size": 16, "symbol": "diamond",
                                      "color": COLORS["expected"] if inside else COLORS["predicted"],
                                      "line": {"color": "white", "width": 1}}))
-    fig.add_annotation(x=(train_low + train_high) / 2, y=0.95, text=f"trained {train_low:{fmt}}–{train_high:{fmt}}",
+    fig.add_annotation(x=(train_low + train_high) / 2, y=0.95, text=label or f"trained {train_low:{fmt}}–{train_high:{fmt}}",
                        showarrow=False, font={"size": 12, "color": COLORS["training"]})
     fig.update_xaxes(range=[low, high], showgrid=False, tickfont={"size": 11})
     fig.update_yaxes(range=[0, 1.1], visible=False)
@@ -251,10 +254,13 @@ def range_figure(low: float, high: float, train_low: float, train_high: float, v
     return fig
 
 
-def sweep_figure(values, errors: dict, train_range, chosen: float, *, field: str, labels: dict | None = None
-                 ) -> go.Figure:
-    """Each strategy's error across a period (or decay) axis, the training range shaded, the chosen value marked."""
-    fig = curves_figure(values, errors, title=f"Error of the forecast as the {field} changes",
+def sweep_figure(values, errors: dict, train_range, chosen: float, *, field: str, labels: dict | None = None,
+                 title: str | None = None) -> go.Figure:
+    """Each strategy's error across a period (or decay) axis, the training range shaded, the chosen value marked.
+
+    `field` names the x axis; `title` replaces the English title made from it.
+    """
+    fig = curves_figure(values, errors, title=title or f"Error of the forecast as the {field} changes",
                         x_title=field, y_title="mean absolute error", labels=labels)
     fig.add_vrect(x0=train_range[0], x1=train_range[1], fillcolor=COLORS["training"], opacity=0.12, line_width=0,
                   annotation_text="training range", annotation_position="top left")

@@ -228,15 +228,28 @@ def train_forecasters(config: ForecastConfig) -> Forecasters:
     return result
 
 
-def step_error_summary(step_errors: dict) -> str:
-    """One sentence on how each strategy's held-out error changes with the step ahead (computed, not assumed)."""
+def step_error_facts(step_errors: dict) -> dict:
+    """The numbers behind the step-error sentence: per strategy its error one step ahead, at the last step and
+    (if it lies in between) its worst; and which strategy is best at the first and at the last step.
+
+    A page words them in its own language; `step_error_summary` words them in English.
+    """
     parts = []
     for strategy in STRATEGIES:
         errors = np.asarray(step_errors[strategy], dtype=float)
         worst = int(np.argmax(errors))
-        parts.append(f"{strategy} {errors[0]:.3f} one step ahead, {errors[-1]:.3f} at step {len(errors)}"
-                     + (f" (worst {errors[worst]:.3f} at step {worst + 1})" if 0 < worst < len(errors) - 1 else ""))
-    best_first = min(STRATEGIES, key=lambda s: step_errors[s][0])
-    best_last = min(STRATEGIES, key=lambda s: step_errors[s][-1])
-    return ("Held-out error by step ahead: " + "; ".join(parts) + f". Best one step ahead: {best_first}; "
-            f"best at the last step: {best_last}.")
+        inside = 0 < worst < len(errors) - 1
+        parts.append(dict(strategy=strategy, first=float(errors[0]), last=float(errors[-1]), steps=len(errors),
+                          worst=float(errors[worst]) if inside else None, worst_step=worst + 1 if inside else None))
+    return dict(parts=parts, best_first=min(STRATEGIES, key=lambda s: step_errors[s][0]),
+                best_last=min(STRATEGIES, key=lambda s: step_errors[s][-1]))
+
+
+def step_error_summary(step_errors: dict) -> str:
+    """One sentence on how each strategy's held-out error changes with the step ahead (computed, not assumed)."""
+    facts = step_error_facts(step_errors)
+    parts = [f"{p['strategy']} {p['first']:.3f} one step ahead, {p['last']:.3f} at step {p['steps']}"
+             + (f" (worst {p['worst']:.3f} at step {p['worst_step']})" if p["worst"] is not None else "")
+             for p in facts["parts"]]
+    return ("Held-out error by step ahead: " + "; ".join(parts) + f". Best one step ahead: {facts['best_first']}; "
+            f"best at the last step: {facts['best_last']}.")

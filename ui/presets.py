@@ -19,9 +19,11 @@ def preset_ui(lesson: str, presets) -> None:
             for key, value in chosen.values.items():
                 st.session_state[key] = value
 
+    # Titles looked up now: a format_func that reads the language later (AppTest calls it outside the run) gets English.
+    titles = {name: t(f"preset.{lesson}.{name}") for name in by_name}
     choice = st.sidebar.selectbox(
         t("preset.label"), list(by_name), index=None, key="preset", on_change=apply,
-        format_func=lambda name: t(f"preset.{lesson}.{name}"), placeholder=t("preset.placeholder"),
+        format_func=titles.get, placeholder=t("preset.placeholder"),
         help=t("preset.help"))
     if choice is not None:
         st.info(f"**{t(f'preset.{lesson}.{choice}')}**: {t(f'preset.{lesson}.{choice}.note')}")
