@@ -42,7 +42,7 @@ SEQUENCE_PROBLEMS = [
     Preset("seq2seq", dict(problem="sequence-to-sequence prediction", shape="many-to-many (unequal lengths)",
                            feedback=False, steps=5)),
     Preset("window_longer", dict(window=20, window_units=20, window_train_size=2_048, window_epochs=6, window_seed=0,
-                                 test_length=60, window_period=15, window_decay=0.05)),
+                                 test_length=60, window_period=15, window_decay=0.02)),
 ]
 
 # Inside the LSTM: the sine lesson's models (same store entries), read on a chosen wave.
@@ -50,7 +50,7 @@ INSIDE_LSTM = [
     Preset("book", dict(inside_units=20, inside_depth=2, inside_train_size=10_000, inside_epochs=2, inside_seed=0,
                         inside_period=15, inside_decay=0.05)),
     Preset("out_of_range", dict(inside_units=20, inside_depth=2, inside_train_size=10_000, inside_epochs=2,
-                                inside_seed=0, inside_period=35, inside_decay=0.15)),
+                                inside_seed=0, inside_period=35, inside_decay=0.0)),
     Preset("small", dict(inside_units=4, inside_depth=1, inside_train_size=10_000, inside_epochs=2, inside_seed=0,
                          inside_period=15, inside_decay=0.05)),
 ]

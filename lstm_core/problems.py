@@ -24,6 +24,7 @@ window.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,61 +40,33 @@ SHAPES = ("one-to-one", "one-to-many", "many-to-one", "many-to-many (equal lengt
 
 @dataclass(frozen=True)
 class Problem:
-    """One chapter-1 problem type: its usual shape, the book's example and our own lesson of that type."""
+    """One chapter-1 problem type: its usual shape and the book's example.
+
+    Its description, applications and the lesson of this app of that type
+    are words shown to students, so they live in the UI catalogues under
+    `sequence_problems.problem.<text_id(name)>.*`, in every language.
+    """
 
     name: str
     shape: str
     example_input: str
     example_output: str
-    description: str
-    applications: tuple
-    ours: str
     feedback: bool = False
 
 
 PROBLEMS = {
-    "sequence prediction": Problem(
-        "sequence prediction", "many-to-one", "[1, 2, 3, 4, 5]", "[6]",
-        "Predict the next value(s) of a sequence.",
-        ("weather forecasting", "stock market prediction", "product recommendation"),
-        "The damped sine wave (chapter 7): 50 values in, the next 5 out at once, many-to-one with a "
-        "5-value output. The cells lesson's lag task is many-to-one too."),
-    "sequence classification": Problem(
-        "sequence classification", "many-to-one", "[1, 2, 3, 4, 5]", '"good"',
-        "Predict a class label for a whole sequence.",
-        ("DNA sequence classification", "anomaly detection", "sentiment analysis"),
-        "None of our lessons classifies; the shape is the damped sine's many-to-one, with a label "
-        "instead of 5 values."),
-    "sequence generation": Problem(
-        "sequence generation", "one-to-many", "[1, 3, 5], [7, 9, 11]", "[3, 5, 7]",
-        "Generate a new sequence with the properties of the ones in a corpus; each output is fed back "
-        "as the next input.",
-        ("text generation", "handwriting prediction", "music generation", "image captioning"),
-        "The rectangles (chapter 11): trained one-to-one (corner → next corner), then drawn by feeding "
-        "each predicted corner back as the next input, three times.", feedback=True),
-    "sequence-to-sequence prediction": Problem(
-        "sequence-to-sequence prediction", "many-to-many (unequal lengths)", "[1, 2, 3, 4, 5]",
-        "[6, 7, 8, 9, 10]",
-        "Predict an output sequence from an input sequence; the lengths may differ.",
-        ("multi-step time series forecasting", "text summarization", "program execution"),
-        "The forecasting lesson: predicting several steps ahead of a damped sine; its "
-        "sequence-to-sequence strategy outputs H values at every time step (many-to-many)."),
+    "sequence prediction": Problem("sequence prediction", "many-to-one", "[1, 2, 3, 4, 5]", "[6]"),
+    "sequence classification": Problem("sequence classification", "many-to-one", "[1, 2, 3, 4, 5]", '"good"'),
+    "sequence generation": Problem("sequence generation", "one-to-many", "[1, 3, 5], [7, 9, 11]", "[3, 5, 7]",
+                                   feedback=True),
+    "sequence-to-sequence prediction": Problem("sequence-to-sequence prediction", "many-to-many (unequal lengths)",
+                                               "[1, 2, 3, 4, 5]", "[6, 7, 8, 9, 10]"),
 }
 
-SHAPE_NOTES = {
-    "one-to-one": ("A standard neural network: one input x, one output y.",
-                   "The rectangle model as trained: one time step (a corner) in, the next corner out."),
-    "one-to-many": ("Music generation: a genre or a first note in, a sequence of notes out, each fed back.",
-                    "The rectangle drawing: start at [0, 0], three corners out, each fed back."),
-    "many-to-one": ("Sentiment classification: a review in, one to five stars out.",
-                    "The damped sine wave (50 steps in, 5 values out) and the cells lesson's lag task."),
-    "many-to-many (equal lengths)": ("Named-entity recognition: one label per word of the sentence.",
-                                     "The forecasting lesson's sequence-to-sequence model: the next H values "
-                                     "at every time step."),
-    "many-to-many (unequal lengths)": ("Machine translation: an encoder reads the whole French sentence, then "
-                                       "a decoder writes the English one.",
-                                       "None of our lessons (the book's encoder-decoder is chapter 9)."),
-}
+
+def text_id(text: str) -> str:
+    """A catalogue-key-friendly name: "many-to-many (equal lengths)" → "many_to_many_equal_lengths"."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,23 @@ many-to-many with unequal lengths), with the same diagram: which steps take
 an input, which produce an output, which outputs enter the loss. And one of
 chapter 1's limits of a multilayer perceptron, tried for real: an MLP on a
 fixed window and an LSTM, trained on the same damped-sine waves, tested on
-sequences shorter and longer than the window.
+sequences shorter and longer than the window. A preset menu sets up one
+problem type, or the MLP on a test wave longer than its window.
+
+The problem types and shapes keep their English names as options (they are
+the values kept in the link, the same in every language); in another
+language each option has its translated name as a caption.
 """
 
 import streamlit as st
 
-from lstm_core import concept_figures
+from lstm_core import concept_figures, presets
 from lstm_core.config import max_epochs, max_train_size, max_units
-from lstm_core.problems import PROBLEMS, SHAPE_NOTES, SHAPES, TEST_LENGTHS, WindowConfig, unrolled
+from lstm_core.problems import PROBLEMS, SHAPES, TEST_LENGTHS, WindowConfig, text_id, unrolled
 from ui import cache, params, widgets
 from ui.frame import require_app
+from ui.i18n import figure, t
+from ui.presets import preset_ui
 
 require_app()
 
@@ -37,151 +44,154 @@ URL_PARAMETERS = [
 ]
 
 
+def problem_name(name: str) -> str:
+    return t(f"sequence_problems.problem.{text_id(name)}")
+
+
+def shape_name(shape: str) -> str:
+    return t(f"sequence_problems.shape.{text_id(shape)}")
+
+
+def captions(options, name) -> list | None:
+    """The translated names under the (English) options, or None when they would only repeat them."""
+    translated = [name(option) for option in options]
+    return None if translated == list(options) else translated
+
+
+def diagram_title(diagram) -> str:
+    key = "sequence_problems.unrolled.one" if diagram.steps == 1 else "sequence_problems.unrolled"
+    return t(key, shape=shape_name(diagram.shape), steps=diagram.steps)
+
+
 def problem_types_ui():
-    st.header("Four kinds of sequence problem")
-    st.caption("Book chapter 1. In a set the order of the examples does not matter; in a sequence it does, "
-               "and it must be kept when training and when predicting.")
+    st.header(t("sequence_problems.types"))
+    st.caption(t("sequence_problems.types.caption"))
     name = st.radio(
-        "problem type", list(PROBLEMS), key="problem", horizontal=True, bind="query-params",
-        help="Pick one of chapter 1's four types. The diagram shows its usual shape unrolled over time: "
-             "look at which steps take an input (grey, below), which produce an output (vermilion, above) "
-             "and which outputs are compared with an expected value in the loss (blue).")
-    steps = st.slider(
-        "time steps shown", 2, 8, 5, key="steps", bind="query-params",
-        help="How many time steps the diagrams are unrolled over. The same cell (the same weights) is used "
-             "at every step; only its state changes.")
+        t("sequence_problems.problem"), list(PROBLEMS), key="problem", horizontal=True, bind="query-params",
+        captions=captions(PROBLEMS, problem_name), help=t("sequence_problems.problem.help"))
+    steps = st.slider(t("sequence_problems.steps"), 2, 8, 5, key="steps", bind="query-params",
+                      help=t("sequence_problems.steps.help"))
     problem = PROBLEMS[name]
+    about = f"sequence_problems.problem.{text_id(name)}"
     diagram = unrolled(problem.shape, steps, output_steps=max(2, steps - 2), feedback=problem.feedback)
     left, right = st.columns([3, 2])
-    left.plotly_chart(concept_figures.unrolled_figure(diagram, title=f"{name}: {problem.shape}"))
+    title = t("sequence_problems.type_title", name=problem_name(name), shape=shape_name(problem.shape))
+    left.plotly_chart(figure(concept_figures.unrolled_figure(diagram, title=title)))
     with right:
-        st.markdown(f"**{problem.description}**")
-        st.markdown(f"The book's example: `{problem.example_input}` → `{problem.example_output}`")
-        st.markdown("Applications: " + ", ".join(problem.applications) + ".")
-        st.markdown(f"**In this app:** {problem.ours}")
+        st.markdown(f"**{t(about + '.description')}**")
+        st.markdown(t("sequence_problems.example", input=problem.example_input, output=problem.example_output))
+        st.markdown(t("sequence_problems.applications", applications=t(about + ".applications")))
+        st.markdown(t("sequence_problems.ours", text=t(about + ".ours")))
     return steps
 
 
 def shapes_ui(steps: int):
-    st.header("Inputs and outputs: the shapes of a recurrent network")
-    st.caption("The course notes: Tx input steps, Ty output steps, and Tx and Ty need not be equal.")
+    st.header(t("sequence_problems.shapes"))
+    st.caption(t("sequence_problems.shapes.caption"))
     shape = st.radio(
-        "input/output shape", SHAPES, index=2, key="shape", horizontal=True, bind="query-params",
-        help="One-to-one is a plain network; one-to-many generates; many-to-one reads a sequence and answers "
-             "once; many-to-many answers at every step (equal lengths) or reads everything first and then "
-             "writes (unequal lengths, an encoder and a decoder). Watch which outputs enter the loss.")
-    feedback = st.toggle(
-        "feed each output back as the next input (generation)", key="feedback",
-        help="At generation time a model can take its own previous output as its next input (dashed arrows), "
-             "as the rectangle model does when it draws. Shapes without a free input step do not change.")
+        t("sequence_problems.shape"), SHAPES, index=2, key="shape", horizontal=True, bind="query-params",
+        captions=captions(SHAPES, shape_name), help=t("sequence_problems.shape.help"))
+    feedback = st.toggle(t("sequence_problems.feedback"), key="feedback", help=t("sequence_problems.feedback.help"))
     diagram = unrolled(shape, steps, output_steps=max(2, steps - 2), feedback=feedback)
     left, right = st.columns([3, 2])
-    left.plotly_chart(concept_figures.unrolled_figure(diagram))
-    example, ours = SHAPE_NOTES[shape]
+    left.plotly_chart(figure(concept_figures.unrolled_figure(diagram, title=diagram_title(diagram))))
+    about = f"sequence_problems.shape.{text_id(shape)}"
+    fed_back = t("sequence_problems.counts.fed_back", count=sum(diagram.fed_back)) if any(diagram.fed_back) else ""
     with right:
-        st.markdown(f"**Example from the notes:** {example}")
-        st.markdown(f"**In this app:** {ours}")
-        st.markdown(
-            f"- steps taking an input: **{sum(diagram.inputs)}** of {diagram.steps}"
-            f"{f' (+{sum(diagram.fed_back)} fed back)' if any(diagram.fed_back) else ''}\n"
-            f"- steps producing an output: **{sum(diagram.outputs)}**\n"
-            f"- outputs in the loss: **{sum(diagram.loss)}**\n"
-            f"- state passed from step to step: **{diagram.recurrent_links}** times")
+        st.markdown(t("sequence_problems.notes_example", text=t(about + ".example")))
+        st.markdown(t("sequence_problems.ours", text=t(about + ".ours")))
+        st.markdown(t("sequence_problems.counts", inputs=sum(diagram.inputs), steps=diagram.steps, fed_back=fed_back,
+                      outputs=sum(diagram.outputs), loss=sum(diagram.loss), links=diagram.recurrent_links))
 
 
 def window_model_ui():
     with st.sidebar.form("window_model"):
-        st.header("MLP vs LSTM")
+        st.header(t("sequence_problems.model"))
         window = st.slider("window", 10, 100, DEFAULT.window, step=5, key="window", bind="query-params",
-                           help="How many past values the MLP reads (its number of inputs), and the length of "
-                                "every training wave. Test lengths other than this are where the MLP struggles.")
+                           help=t("sequence_problems.window.help"))
         units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="window_units",
-                          bind="query-params",
-                          help="Neurons in each of the MLP's two hidden layers, and memory cells of the LSTM.")
-        train_size = st.select_slider("training waves", _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="window_train_size", bind="query-params",
-                                      help="Random damped sine waves (periods 10-20, decays 0.01-0.1) both "
-                                           "models are trained on, in the same order.")
+                          bind="query-params", help=t("sequence_problems.units.help"))
+        train_size = st.select_slider(t("sequence_problems.train_size"), _SIZES,
+                                      min(DEFAULT.train_size, _SIZES[-1]), key="window_train_size",
+                                      bind="query-params", help=t("sequence_problems.train_size.help"))
         epochs = st.slider("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="window_epochs", bind="query-params", help="Passes over the training waves.")
+                           key="window_epochs", bind="query-params", help=t("sequence_problems.epochs.help"))
         seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="window_seed", bind="query-params",
-                               help="Same seed, same waves and initial weights: the same two models.")
-        pressed = st.form_submit_button("Train", type="primary", key="window_train",
-                                        help="Train both models (a few seconds; the first time a window or "
-                                             "units value is used, about 10 s more to compile).")
+                               help=t("sequence_problems.seed.help"))
+        pressed = st.form_submit_button(t("sequence_problems.train"), type="primary", key="window_train",
+                                        help=t("sequence_problems.train.help"))
     return dict(window=window, units=units, train_size=train_size, epochs=epochs, seed=int(seed)), pressed
 
 
 def test_wave_ui():
-    st.sidebar.header("Test wave")
+    st.sidebar.header(t("sequence_problems.test_wave"))
     length = st.sidebar.slider(
-        "test length", TEST_LENGTHS[0], TEST_LENGTHS[-1], 30, step=5, key="test_length", bind="query-params",
-        help="How many values of the test wave the models read. Shorter than the window: the MLP gets zeros "
-             "in front; longer: it only sees the last `window` values. The LSTM reads them all.")
+        t("sequence_problems.test_length"), TEST_LENGTHS[0], TEST_LENGTHS[-1], 30, step=5, key="test_length",
+        bind="query-params", help=t("sequence_problems.test_length.help"))
     period = st.sidebar.slider("period", 5, 40, 15, key="window_period", bind="query-params",
-                               help="Steps per oscillation of the test wave (training used 10 to 20).")
+                               help=t("sequence_problems.period.help"))
     decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="window_decay",
-                              bind="query-params", help="How fast the test wave dies out (training used 0.01 to 0.1).")
+                              bind="query-params", help=t("sequence_problems.decay.help"))
     return length, period, decay
+
+
+def seen_text(window: int, length: int) -> str:
+    """What the MLP gets of a test wave of `length` values."""
+    if length < window:
+        return t("sequence_problems.seen.padded", zeros=window - length, length=length)
+    if length > window:
+        return t("sequence_problems.seen.cut", window=window, length=length)
+    return t("sequence_problems.seen.whole")
 
 
 def window_results_ui(result, config, length, period, decay):
     at_window = int(list(result.lengths).index(config.window)) if config.window in result.lengths else None
     left, middle, right = st.columns(3)
     if at_window is not None:
-        left.metric(f"MLP error at its window ({config.window})", f"{result.mlp_errors[at_window]:.4f}")
-        middle.metric(f"LSTM error at {config.window}", f"{result.lstm_errors[at_window]:.4f}")
-    right.metric("training time", f"{result.fit.seconds:.1f} s",
-                 "compiled now" if result.fit.compiled else "compiled model reused", delta_color="off")
+        left.metric(t("sequence_problems.mlp_error", window=config.window), f"{result.mlp_errors[at_window]:.4f}")
+        middle.metric(t("sequence_problems.lstm_error", window=config.window), f"{result.lstm_errors[at_window]:.4f}")
+    right.metric(t("sequence_problems.seconds"), f"{result.fit.seconds:.1f} s",
+                 t("sequence_problems.compiled" if result.fit.compiled else "sequence_problems.reused"),
+                 delta_color="off")
     if result.fit.diverged:
-        st.error(f"Training failed: {result.fit.divergence_message()}.")
-    figure = concept_figures.curves_figure(
+        st.error(t("sequence_problems.diverged", message=result.fit.divergence_message()))
+    errors = concept_figures.curves_figure(
         result.lengths, {"mlp": result.mlp_errors, "lstm": result.lstm_errors},
-        labels={"mlp": "MLP (padded or cut to its window)", "lstm": "LSTM (reads the whole sequence)"},
-        title="Held-out error as the test sequence gets shorter or longer", x_title="test sequence length",
-        y_title="mean absolute error (200 waves)")
-    figure.add_vline(x=config.window, line={"dash": "dot", "color": "#888"})
-    figure.add_annotation(x=config.window, y=1.02, yref="paper", text="window", showarrow=False)
-    st.plotly_chart(figure)
+        labels={"mlp": t("sequence_problems.mlp_label"), "lstm": t("sequence_problems.lstm_label")},
+        title=t("sequence_problems.errors"), x_title=t("sequence_problems.errors.x"),
+        y_title=t("sequence_problems.errors.y"))
+    errors.add_vline(x=config.window, line={"dash": "dot", "color": "#888"})
+    errors.add_annotation(x=config.window, y=1.02, yref="paper", text=t("sequence_problems.window_mark"),
+                          showarrow=False)
+    st.plotly_chart(figure(errors))
     inputs, expected, predicted = cache.window_example(config, length, period, decay)
-    if length < config.window:
-        seen = f"the MLP sees {config.window - length} zeros, then the {length} values"
-    elif length > config.window:
-        seen = f"the MLP sees only the last {config.window} of the {length} values"
-    else:
-        seen = "both see the whole wave"
-    st.plotly_chart(concept_figures.forecast_figure(
+    st.plotly_chart(figure(concept_figures.forecast_figure(
         inputs, expected, predicted, labels={"mlp": "MLP", "lstm": "LSTM"},
-        title=f"A test wave of {length} values (period {period}, decay {decay:.3f}): {seen}"))
-    st.plotly_chart(concept_figures.curves_figure(
+        title=t("sequence_problems.example_wave", length=length, period=period, decay=decay,
+                seen=seen_text(config.window, length)))))
+    st.plotly_chart(figure(concept_figures.curves_figure(
         result.fit.examples, {"mlp": result.fit.losses["mlp"], "lstm": result.fit.losses["lstm"]},
-        labels={"mlp": "MLP", "lstm": "LSTM"}, title="Training loss (MAE)", x_title="training waves seen",
-        y_title="mean absolute error", log_y=True, height=320))
+        labels={"mlp": "MLP", "lstm": "LSTM"}, title=t("sequence_problems.loss"),
+        x_title=t("sequence_problems.loss.x"), y_title=t("sequence_problems.loss.y"), log_y=True, height=320)))
 
 
 def window_ui():
-    st.header("Why not a multilayer perceptron on a window?")
-    st.markdown(
-        "Chapter 1 lists five limits of an MLP on sequences: it is **stateless**, it does not know the "
-        "**order** of its inputs (time steps are just features), its inputs grow **messily** with several "
-        "parallel series, and its **input and output sizes are fixed**. Here is the fixed input, tried for "
-        "real: an MLP reading a window of values and an LSTM, trained on the same damped sine waves, then "
-        "tested on sequences of other lengths. Chapter 1 also says a windowed MLP is a fair baseline: "
-        "compare them at the window itself.")
+    st.header(t("sequence_problems.window"))
+    st.markdown(t("sequence_problems.window.intro"))
     values, pressed = window_model_ui()
     length, period, decay = test_wave_ui()
     config = widgets.config_or_stop(WindowConfig, **values)
     result = widgets.experiment_or_prompt(
-        cache.window_comparison, config, pressed, page="sequence_problems", what="The MLP and the LSTM are",
-        spinner="Training the MLP and the LSTM side by side…")
+        cache.window_comparison, config, pressed, page="sequence_problems", what=t("sequence_problems.what"),
+        spinner=t("sequence_problems.spinner"))
     if result is not None:
         window_results_ui(result, config, length, period, decay)
 
 
-st.title("Sequence problems")
-st.caption("What goes in, what comes out, and why an MLP on a fixed window is not enough (book chapter 1, "
-           "course notes).")
+st.title(t("sequence_problems.title"))
+st.caption(t("sequence_problems.caption"))
 params.check(URL_PARAMETERS)
+preset_ui("sequence_problems", presets.SEQUENCE_PROBLEMS)
 shown_steps = problem_types_ui()
 shapes_ui(shown_steps)
 window_ui()

@@ -5,8 +5,7 @@ import pytest
 
 from lstm_core import concept_figures, fitting
 from lstm_core.config import ConfigError
-from lstm_core.problems import (PROBLEMS, SHAPE_NOTES, SHAPES, WindowConfig, compare_window, fit_to_window,
-                                unrolled)
+from lstm_core.problems import PROBLEMS, SHAPES, WindowConfig, compare_window, fit_to_window, text_id, unrolled
 
 
 @pytest.fixture(autouse=True)
@@ -56,11 +55,24 @@ def test_a_bad_shape_or_step_count_names_the_field():
     assert error.value.field == "steps"
 
 
-def test_every_problem_type_has_a_known_shape_and_every_shape_a_note():
+def test_every_problem_type_has_a_known_shape_and_every_shape_its_texts_in_every_language():
+    from ui import i18n
+
     assert len(PROBLEMS) == 4
     assert {problem.shape for problem in PROBLEMS.values()} <= set(SHAPES)
-    assert set(SHAPE_NOTES) == set(SHAPES)
     assert PROBLEMS["sequence prediction"].example_input == "[1, 2, 3, 4, 5]"
+    assert len({text_id(name) for name in [*PROBLEMS, *SHAPES]}) == len(PROBLEMS) + len(SHAPES)
+    for language in i18n.LANGUAGES:
+        strings = i18n.catalogue(language)
+        for name in PROBLEMS:
+            for part in ("", ".description", ".applications", ".ours"):
+                assert strings[f"sequence_problems.problem.{text_id(name)}{part}"].strip()
+        for shape in SHAPES:
+            for part in ("", ".example", ".ours"):
+                assert strings[f"sequence_problems.shape.{text_id(shape)}{part}"].strip()
+    english = i18n.catalogue("en")  # the English names are the options themselves (and the link's values)
+    assert all(english[f"sequence_problems.problem.{text_id(name)}"] == name for name in PROBLEMS)
+    assert all(english[f"sequence_problems.shape.{text_id(shape)}"] == shape for shape in SHAPES)
 
 
 def test_diagram_figure_draws_one_loss_box_per_output_in_the_loss():
