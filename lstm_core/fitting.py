@@ -38,6 +38,7 @@ import numpy as np
 
 from .backend import keras as _keras
 from .config import ConfigError, check_float, check_int
+from .training import step_callback
 
 JIT_COMPILE = True
 POOL_SIZE = 8
@@ -236,19 +237,10 @@ def clear_pool() -> None:
 
 
 def _collector(losses: dict, steps: list, norms: list, state: dict):
-    keras = _keras()
-
-    class Collect(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.epoch = 0
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-
+    class Collect(step_callback()):
         def on_train_batch_end(self, batch, logs=None):
             logs = logs or {}
-            step = self.epoch * state["steps_per_epoch"] + batch + 1
+            step = self.step(batch)
             steps.append(step)
             finite = True
             for name in losses:
@@ -263,7 +255,7 @@ def _collector(losses: dict, steps: list, norms: list, state: dict):
                 state["diverged"] = step
                 self.model.stop_training = True
 
-    return Collect()
+    return Collect(state["steps_per_epoch"])
 
 
 def train(architecture: str, build, seed: int, inputs, targets: dict, recipe: Recipe) -> Trained:

@@ -29,6 +29,7 @@ in order (`shuffle=False`; the examples are random already).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import threading
@@ -193,22 +194,37 @@ def evaluate(trained_or_model, config) -> dict:
     return {"consistency": rectangle_consistency(lambda p: predict(np.asarray(p, np.float32).reshape(-1, 1, 2)))}
 
 
-def _callback(total_steps: int, examples_per_step: int, epochs: int, curve: list, history: list,
-              on_epoch, on_progress, step_offset: int):
+@functools.cache
+def step_callback():
+    """A Keras callback base class that knows each batch end's step in the whole training.
+
+    `self.step(batch)` is the 1-based step since training began. With
+    `steps_per_execution`, Keras may report a batch index past the epoch's
+    end, so it is clipped to the epoch.
+    """
     keras = _keras()
 
-    class Progress(keras.callbacks.Callback):
-        def __init__(self):
+    class StepCallback(keras.callbacks.Callback):
+        def __init__(self, steps_per_epoch: int):
             super().__init__()
             self.epoch = 0
+            self.steps_per_epoch = steps_per_epoch
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
 
+        def step(self, batch: int) -> int:
+            return self.epoch * self.steps_per_epoch + min(batch + 1, self.steps_per_epoch)
+
+    return StepCallback
+
+
+def _callback(total_steps: int, examples_per_step: int, epochs: int, curve: list, history: list,
+              on_epoch, on_progress, step_offset: int):
+    class Progress(step_callback()):
         def on_train_batch_end(self, batch, logs=None):
             loss = float((logs or {}).get("loss", math.nan))
-            # With steps_per_execution, Keras may report a batch index past the epoch's end.
-            step = self.epoch * total_steps + min(batch + 1, total_steps)
+            step = self.step(batch)
             curve.append([(step_offset + step) * examples_per_step, loss])
             if not math.isfinite(loss):
                 self.model.stop_training = True
@@ -223,7 +239,7 @@ def _callback(total_steps: int, examples_per_step: int, epochs: int, curve: list
             if on_epoch is not None:
                 on_epoch(epoch + 1, epochs, loss)
 
-    return Progress()
+    return Progress(total_steps)
 
 
 def continuation_state(start: Trained, config) -> list | None:

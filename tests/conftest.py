@@ -72,3 +72,23 @@ def tiny_rectangles(**changes):
     values = dict(units=4, train_size=100, epochs=1, seed=3)
     values.update(changes)
     return RectangleConfig(**values)
+
+
+@pytest.fixture
+def no_jit(monkeypatch):
+    """Micro models in tests: compiling with XLA costs more than it saves."""
+    from lstm_core import fitting, training
+
+    monkeypatch.setattr(fitting, "JIT_COMPILE", False)
+    monkeypatch.setattr(training, "JIT_COMPILE", False)
+
+
+def open_page(app, page, language=None, query=None):
+    """Run the app on `page` (in `language`, with address `query`) and assert it raised nothing."""
+    if language:
+        app.query_params.update({"lang": language})
+    if query:
+        app.query_params.update(query)
+    at = app.switch_page(page).run()  # the url paths are the file names, so no first run is needed
+    assert not at.exception, [e.value for e in at.exception]
+    return at

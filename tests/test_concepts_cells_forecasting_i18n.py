@@ -14,23 +14,13 @@ import pytest
 
 from lstm_core import fitting, forecasting, presets, training
 from ui import i18n
+from conftest import open_page
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 WIDGETS = ("slider", "select_slider", "number_input", "radio", "selectbox", "toggle")
 
 
-@pytest.fixture(autouse=True)
-def no_jit(monkeypatch):
-    monkeypatch.setattr(fitting, "JIT_COMPILE", False)  # micro models: compiling costs more than it saves
-    monkeypatch.setattr(training, "JIT_COMPILE", False)
-
-
-def open_page(app, page, language="en"):
-    app.query_params.update({"lang": language})
-    app.switch_page(page)
-    at = app.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+pytestmark = pytest.mark.usefixtures("no_jit")
 
 
 def widget_value(at, key):

@@ -8,9 +8,7 @@ from lstm_core.config import ConfigError
 from lstm_core.forecasting import STRATEGIES, ForecastConfig
 
 
-@pytest.fixture(autouse=True)
-def no_jit(monkeypatch):
-    monkeypatch.setattr(fitting, "JIT_COMPILE", False)  # micro models: compiling costs more than it saves
+pytestmark = pytest.mark.usefixtures("no_jit")
 
 
 def tiny(**changes):

@@ -5,19 +5,10 @@ import re
 import pytest
 
 from lstm_core import fitting, training
+from conftest import open_page
 
 
-@pytest.fixture(autouse=True)
-def no_jit(monkeypatch):
-    monkeypatch.setattr(fitting, "JIT_COMPILE", False)  # micro models: compiling costs more than it saves
-    monkeypatch.setattr(training, "JIT_COMPILE", False)
-
-
-def open_page(app, page):
-    at = app.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+pytestmark = pytest.mark.usefixtures("no_jit")
 
 
 def charts(at):

@@ -8,9 +8,7 @@ from lstm_core.config import ConfigError
 from lstm_core.problems import PROBLEMS, SHAPES, WindowConfig, compare_window, fit_to_window, text_id, unrolled
 
 
-@pytest.fixture(autouse=True)
-def no_jit(monkeypatch):
-    monkeypatch.setattr(fitting, "JIT_COMPILE", False)  # micro models: compiling costs more than it saves
+pytestmark = pytest.mark.usefixtures("no_jit")
 
 
 def test_many_to_one_takes_every_input_and_puts_only_the_last_output_in_the_loss():

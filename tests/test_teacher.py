@@ -6,18 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import tiny_rectangles, tiny_sine
+from conftest import open_page, tiny_rectangles, tiny_sine
 from lstm_core import data, export, figures, presets, training
 from ui.downloads import payloads
-
-
-def open_page(app, page, query=None):
-    if query:
-        app.query_params.update(query)
-    at = app.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize("lesson, page", [("sine", "pages/sine.py"), ("rectangles", "pages/rectangles.py")])
@@ -38,7 +29,7 @@ def test_preset_configs_are_valid_and_distinct():
 
 
 def test_a_link_opens_the_page_with_its_settings(app):
-    at = open_page(app, "pages/sine.py", {"period": "17", "decay": "0.08", "units": "4", "depth": "1",
+    at = open_page(app, "pages/sine.py", query={"period": "17", "decay": "0.08", "units": "4", "depth": "1",
                                           "epochs": "3", "seed": "7", "train_size": "500"})
     values = {w.key: w.value for w in (*at.slider, *at.select_slider, *at.number_input)}
     assert values == {"period": 17, "decay": pytest.approx(0.08), "units": 4, "depth": 1, "epochs": 3,
