@@ -41,68 +41,66 @@ SEQUENCE_PROBLEMS = [
     Preset("rectangles", dict(problem="sequence generation", shape="one-to-many", feedback=True, steps=3)),
     Preset("seq2seq", dict(problem="sequence-to-sequence prediction", shape="many-to-many (unequal lengths)",
                            feedback=False, steps=5)),
-    Preset("window_longer", dict(window=20, window_units=20, window_train_size=2_048, window_epochs=6, window_seed=0,
-                                 test_length=60, window_period=15, window_decay=0.02)),
+    Preset("window_longer", dict(window=20, units=20, train_size=2_048, epochs=6, seed=0,
+                                 test_length=60, period=15, decay=0.02)),
 ]
 
 # Inside the LSTM: the sine lesson's models (same store entries), read on a chosen wave.
 INSIDE_LSTM = [
-    Preset("book", dict(inside_units=20, inside_depth=2, inside_train_size=10_000, inside_epochs=2, inside_seed=0,
-                        inside_period=15, inside_decay=0.05)),
-    Preset("out_of_range", dict(inside_units=20, inside_depth=2, inside_train_size=10_000, inside_epochs=2,
-                                inside_seed=0, inside_period=35, inside_decay=0.0)),
-    Preset("small", dict(inside_units=4, inside_depth=1, inside_train_size=10_000, inside_epochs=2, inside_seed=0,
-                         inside_period=15, inside_decay=0.05)),
+    Preset("book", dict(units=20, depth=2, train_size=10_000, epochs=2, seed=0,
+                        period=15, decay=0.05)),
+    Preset("out_of_range", dict(units=20, depth=2, train_size=10_000, epochs=2,
+                                seed=0, period=35, decay=0.0)),
+    Preset("small", dict(units=4, depth=1, train_size=10_000, epochs=2, seed=0,
+                         period=15, decay=0.05)),
 ]
 
 # The training-size lab: whole ladders (the lab's widget keys). Not in PRESETS: a preset is a ladder of
 # configurations, not one; the book's two ladders are prewarmed anyway (`prewarm.default_configs`).
 BOOK_SIZES = [100, 500, 1_000, 5_000, 10_000]
 TRAINING_SIZE = [
-    Preset("book", dict(ladder_experiment="rectangles", ladder_rectangles_units=10, ladder_rectangles_epochs=1,
-                        ladder_rectangles_seed=0, ladder_rectangles_sizes=list(BOOK_SIZES))),
-    Preset("sine", dict(ladder_experiment="sine", ladder_sine_units=20, ladder_sine_depth=2, ladder_sine_epochs=2,
-                        ladder_sine_seed=0, ladder_sine_sizes=list(BOOK_SIZES), ladder_period=15, ladder_decay=0.05)),
-    Preset("small_model", dict(ladder_experiment="rectangles", ladder_rectangles_units=2, ladder_rectangles_epochs=1,
-                               ladder_rectangles_seed=0, ladder_rectangles_sizes=list(BOOK_SIZES))),
-    Preset("other_seed", dict(ladder_experiment="rectangles", ladder_rectangles_units=10, ladder_rectangles_epochs=1,
-                              ladder_rectangles_seed=1, ladder_rectangles_sizes=list(BOOK_SIZES))),
+    Preset("book", dict(experiment="rectangles", units=10, epochs=1,
+                        seed=0, sizes=list(BOOK_SIZES))),
+    Preset("sine", dict(experiment="sine", units=20, depth=2, epochs=2,
+                        seed=0, sizes=list(BOOK_SIZES), period=15, decay=0.05)),
+    Preset("small_model", dict(experiment="rectangles", units=2, epochs=1,
+                               seed=0, sizes=list(BOOK_SIZES))),
+    Preset("other_seed", dict(experiment="rectangles", units=10, epochs=1,
+                              seed=1, sizes=list(BOOK_SIZES))),
 ]
 
 # RNN, GRU and LSTM (the cells page's widget keys): a vanishing and a harmless lag for the three cells, an
 # exploding SGD run and the same with clipping. Not in PRESETS: they train concept experiments, not stored models.
-_CELLS_DEFAULT = dict(cells_task="lag", cells_length=50, cells_lag=20, cells_units=16, cells_train_size=2_048,
-                      cells_epochs=8, cells_seed=4, cells_learning_rate=1e-2)
+_CELLS_DEFAULT = dict(task="lag", length=50, lag=20, units=16, train_size=2_048,
+                      epochs=8, seed=4, learning_rate=1e-2)
 CELLS = [
     Preset("vanishing", dict(_CELLS_DEFAULT)),
-    Preset("short_lag", dict(_CELLS_DEFAULT, cells_lag=5)),
+    Preset("short_lag", dict(_CELLS_DEFAULT, lag=5)),
     Preset("exploding", dict(explode_cell="SimpleRNN", explode_learning_rate=2.0, explode_clip=False)),
     Preset("clipped", dict(explode_cell="SimpleRNN", explode_learning_rate=2.0, explode_clip=True)),
 ]
 
 # Forecasting (the page's widget keys): the default, a long horizon, a wave outside the training periods and the
 # same wave once the training periods cover it. Not in PRESETS either (ForecastConfig, not the model store).
-_FORECASTING_DEFAULT = dict(forecast_period=15, forecast_decay=0.05, horizon=10, forecast_units=20, forecast_depth=1,
-                            forecast_train_size=2_048, forecast_epochs=6, forecast_seed=0,
-                            forecast_period_range=(10, 20), forecast_decay_range=(0.01, 0.1))
+_FORECASTING_DEFAULT = dict(period=15, decay=0.05, horizon=10, units=20, depth=1,
+                            train_size=2_048, epochs=6, seed=0,
+                            period_range=(10, 20), decay_range=(0.01, 0.1))
 FORECASTING = [
     Preset("default", dict(_FORECASTING_DEFAULT)),
     Preset("long_horizon", dict(_FORECASTING_DEFAULT, horizon=20)),
-    Preset("out_of_range", dict(_FORECASTING_DEFAULT, forecast_period=35)),
-    Preset("wider_training", dict(_FORECASTING_DEFAULT, forecast_period=35, forecast_period_range=(5, 40))),
+    Preset("out_of_range", dict(_FORECASTING_DEFAULT, period=35)),
+    Preset("wider_training", dict(_FORECASTING_DEFAULT, period=35, period_range=(5, 40))),
 ]
 
 PRESETS = {"sine": SINE, "rectangles": RECTANGLES, "inside_lstm": INSIDE_LSTM}
 MODEL_FIELDS = {"sine": ("units", "depth", "train_size", "epochs", "seed"),
                 "rectangles": ("units", "train_size", "seed"),
-                "inside_lstm": ("inside_units", "inside_depth", "inside_train_size", "inside_epochs", "inside_seed")}
-PREFIXES = {"inside_lstm": "inside_"}  # the page's widget keys are the config's fields with this prefix
+                "inside_lstm": ("units", "depth", "train_size", "epochs", "seed")}
 
 
 def config_of(lesson: str, preset: Preset):
     """The model configuration a preset trains (its other values only change the view)."""
-    values = {k.removeprefix(PREFIXES.get(lesson, "")): v for k, v in preset.values.items()
-              if k in MODEL_FIELDS[lesson]}
+    values = {k: v for k, v in preset.values.items() if k in MODEL_FIELDS[lesson]}
     return RectangleConfig(**values) if lesson == "rectangles" else SineConfig(**values)
 
 

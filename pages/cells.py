@@ -34,13 +34,13 @@ LEARNING_RATES = [1e-3, 3e-3, 1e-2, 3e-2]
 SGD_RATES = [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0]
 FORMULAS = {"SimpleRNN": "u·(i + u + 1)", "GRU": "3·u·(i + u + 2)", "LSTM": "4·u·(i + u + 1)"}
 URL_PARAMETERS = [
-    params.whole_number("cells_length", 10, 100, DEFAULT.length),
-    params.whole_number("cells_lag", 0, 99, DEFAULT.lag),
-    params.whole_number("cells_units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.choice("cells_train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("cells_epochs", 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("cells_seed", 0, 10_000, DEFAULT.seed),
-    params.choice("cells_learning_rate", LEARNING_RATES, DEFAULT.learning_rate),
+    params.whole_number("length", 10, 100, DEFAULT.length),
+    params.whole_number("lag", 0, 99, DEFAULT.lag),
+    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
+    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
+    params.whole_number("epochs", 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs())),
+    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
+    params.choice("learning_rate", LEARNING_RATES, DEFAULT.learning_rate),
     params.choice("explode_learning_rate", SGD_RATES, 2.0),
 ]
 
@@ -58,22 +58,22 @@ def cells_model_ui():
         st.header(t("cells.model.header"))
         # The names are looked up now: a format_func must not read the language later, outside this run.
         tasks = {task: t(f"cells.task.{task}") for task in ("lag", "sine")}
-        task = st.radio(t("cells.task"), list(tasks), key="cells_task", horizontal=True, bind="query-params",
+        task = st.radio(t("cells.task"), list(tasks), key="task", horizontal=True, bind="query-params",
                         format_func=tasks.get, help=t("cells.task.help"))
-        length = st.slider(t("cells.length"), 10, 100, DEFAULT.length, step=5, key="cells_length",
+        length = st.slider(t("cells.length"), 10, 100, DEFAULT.length, step=5, key="length",
                            bind="query-params", help=t("cells.length.help"))
-        lag = st.slider(t("cells.lag"), 0, 99, DEFAULT.lag, key="cells_lag", bind="query-params",
+        lag = st.slider(t("cells.lag"), 0, 99, DEFAULT.lag, key="lag", bind="query-params",
                         help=t("cells.lag.help"))
-        units = st.slider(t("cells.units"), 1, max_units(), min(DEFAULT.units, max_units()), key="cells_units",
+        units = st.slider(t("cells.units"), 1, max_units(), min(DEFAULT.units, max_units()), key="units",
                           bind="query-params", help=t("cells.units.help"))
         train_size = st.select_slider(t("cells.train_size"), _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="cells_train_size", bind="query-params", help=t("cells.train_size.help"))
+                                      key="train_size", bind="query-params", help=t("cells.train_size.help"))
         epochs = st.slider(t("cells.epochs"), 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="cells_epochs", bind="query-params", help=t("cells.epochs.help"))
-        seed = st.number_input(t("cells.seed"), 0, 10_000, DEFAULT.seed, key="cells_seed", bind="query-params",
+                           key="epochs", bind="query-params", help=t("cells.epochs.help"))
+        seed = st.number_input(t("cells.seed"), 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
                                help=t("cells.seed.help"))
         learning_rate = st.select_slider(t("cells.learning_rate"), LEARNING_RATES, DEFAULT.learning_rate,
-                                         key="cells_learning_rate", bind="query-params",
+                                         key="learning_rate", bind="query-params",
                                          help=t("cells.learning_rate.help"))
         pressed = st.form_submit_button(t("cells.train"), type="primary", key="cells_train",
                                         help=t("cells.train.help"))

@@ -35,14 +35,14 @@ DECAYS = (0.0, 0.25)
 SWEEP_PERIODS = tuple(range(PERIODS[0], PERIODS[1] + 1))
 SWEEP_DECAYS = tuple(float(d) for d in np.round(np.linspace(DECAYS[0], DECAYS[1], 26), 3))
 URL_PARAMETERS = [
-    params.whole_number("forecast_period", PERIODS[0], PERIODS[1], 15),
-    params.number("forecast_decay", DECAYS[0], DECAYS[1], 0.05),
+    params.whole_number("period", PERIODS[0], PERIODS[1], 15),
+    params.number("decay", DECAYS[0], DECAYS[1], 0.05),
     params.whole_number("horizon", 1, 20, DEFAULT.horizon),
-    params.whole_number("forecast_units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.whole_number("forecast_depth", 1, 3, DEFAULT.depth),
-    params.choice("forecast_train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("forecast_epochs", 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("forecast_seed", 0, 10_000, DEFAULT.seed),
+    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
+    params.whole_number("depth", 1, 3, DEFAULT.depth),
+    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
+    params.whole_number("epochs", 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs())),
+    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
 ]
 
 
@@ -58,10 +58,10 @@ def short(strategy: str) -> str:
 def wave_ui(box):
     with box:
         st.header(t("forecasting.wave.header"))
-        period = st.slider(t("forecasting.period"), *PERIODS, 15, key="forecast_period", bind="query-params",
+        period = st.slider(t("forecasting.period"), *PERIODS, 15, key="period", bind="query-params",
                            help=t("forecasting.period.help"))
         period_strip = st.empty()
-        decay = st.slider(t("forecasting.decay"), *DECAYS, 0.05, step=0.005, format="%.3f", key="forecast_decay",
+        decay = st.slider(t("forecasting.decay"), *DECAYS, 0.05, step=0.005, format="%.3f", key="decay",
                           bind="query-params", help=t("forecasting.decay.help"))
         decay_strip = st.empty()
     return period, decay, period_strip, decay_strip
@@ -73,20 +73,20 @@ def model_ui():
         horizon = st.slider(t("forecasting.horizon"), 1, 20, DEFAULT.horizon, key="horizon", bind="query-params",
                             help=t("forecasting.horizon.help"))
         units = st.slider(t("forecasting.units"), 1, max_units(), min(DEFAULT.units, max_units()),
-                          key="forecast_units", bind="query-params", help=t("forecasting.units.help"))
-        depth = st.slider(t("forecasting.depth"), 1, 3, DEFAULT.depth, key="forecast_depth", bind="query-params",
+                          key="units", bind="query-params", help=t("forecasting.units.help"))
+        depth = st.slider(t("forecasting.depth"), 1, 3, DEFAULT.depth, key="depth", bind="query-params",
                           help=t("forecasting.depth.help"))
         train_size = st.select_slider(t("forecasting.train_size"), _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="forecast_train_size", bind="query-params",
+                                      key="train_size", bind="query-params",
                                       help=t("forecasting.train_size.help"))
         epochs = st.slider(t("forecasting.epochs"), 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="forecast_epochs", bind="query-params", help=t("forecasting.epochs.help"))
-        seed = st.number_input(t("forecasting.seed"), 0, 10_000, DEFAULT.seed, key="forecast_seed",
+                           key="epochs", bind="query-params", help=t("forecasting.epochs.help"))
+        seed = st.number_input(t("forecasting.seed"), 0, 10_000, DEFAULT.seed, key="seed",
                                bind="query-params", help=t("forecasting.seed.help"))
         period_range = st.slider(t("forecasting.period_range"), *PERIODS, DEFAULT.period_range,
-                                 key="forecast_period_range", help=t("forecasting.period_range.help"))
+                                 key="period_range", help=t("forecasting.period_range.help"))
         decay_range = st.slider(t("forecasting.decay_range"), *DECAYS, DEFAULT.decay_range, step=0.005,
-                                format="%.3f", key="forecast_decay_range", help=t("forecasting.decay_range.help"))
+                                format="%.3f", key="decay_range", help=t("forecasting.decay_range.help"))
         pressed = st.form_submit_button(t("forecasting.train"), type="primary", key="forecast_train",
                                         help=t("forecasting.train.help"))
     values = dict(horizon=horizon, units=units, depth=depth, train_size=train_size, epochs=epochs, seed=int(seed),

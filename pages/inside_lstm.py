@@ -31,12 +31,12 @@ DEFAULT = SineConfig  # the field defaults: the book's model, shared with the si
 _SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
 SIGNED = {"candidate", "cell", "hidden"}
 URL_PARAMETERS = [
-    params.whole_number("inside_period", 5, 40, 15), params.number("inside_decay", 0.0, 0.2, 0.05),
-    params.whole_number("inside_units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.whole_number("inside_depth", 1, 4, DEFAULT.depth),
-    params.choice("inside_train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("inside_epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("inside_seed", 0, 10_000, DEFAULT.seed),
+    params.whole_number("period", 5, 40, 15), params.number("decay", 0.0, 0.2, 0.05),
+    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
+    params.whole_number("depth", 1, 4, DEFAULT.depth),
+    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
+    params.whole_number("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
+    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
 ]
 EQUATIONS = r"""
 \begin{aligned}
@@ -49,9 +49,9 @@ c_t &= f_t \odot c_{t-1} + i_t \odot g_t \qquad h_t = o_t \odot \tanh(c_t)
 
 def wave_ui():
     st.sidebar.header(t("inside_lstm.wave"))
-    period = st.sidebar.slider("period", 5, 40, 15, key="inside_period", bind="query-params",
+    period = st.sidebar.slider("period", 5, 40, 15, key="period", bind="query-params",
                                help=t("inside_lstm.period.help"))
-    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="inside_decay",
+    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
                               bind="query-params", help=t("inside_lstm.decay.help"))
     return period, decay
 
@@ -59,16 +59,16 @@ def wave_ui():
 def model_ui():
     with st.sidebar.form("inside_model"):
         st.header(t("inside_lstm.model"))
-        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="inside_units",
+        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units",
                           bind="query-params", help=t("inside_lstm.units.help"))
-        depth = st.slider("depth", 1, 4, DEFAULT.depth, key="inside_depth", bind="query-params",
+        depth = st.slider("depth", 1, 4, DEFAULT.depth, key="depth", bind="query-params",
                           help=t("inside_lstm.depth.help"))
         train_size = st.select_slider(t("inside_lstm.train_size"), _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="inside_train_size", bind="query-params",
+                                      key="train_size", bind="query-params",
                                       help=t("inside_lstm.train_size.help"))
         epochs = st.slider("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="inside_epochs", bind="query-params", help=t("inside_lstm.epochs.help"))
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="inside_seed", bind="query-params",
+                           key="epochs", bind="query-params", help=t("inside_lstm.epochs.help"))
+        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
                                help=t("inside_lstm.seed.help"))
         pressed = st.form_submit_button(t("inside_lstm.train"), type="primary", key="inside_train",
                                         help=t("inside_lstm.train.help"))
@@ -124,7 +124,7 @@ if trained is not None:
     layer = 1
     if len(traces) > 1:
         names = {n: layer_name(n) for n in range(1, len(traces) + 1)}  # translated now, not when formatted later
-        layer = st.radio(t("inside_lstm.layer"), list(names), key="inside_layer", horizontal=True,
+        layer = st.radio(t("inside_lstm.layer"), list(names), key="layer", horizontal=True,
                          format_func=names.get, help=t("inside_lstm.layer.help"))
     heatmaps_ui(traces[layer - 1], layer)
     units_ui(traces[layer - 1], inputs, decay, layer)

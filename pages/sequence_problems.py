@@ -34,13 +34,13 @@ _SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_trai
 URL_PARAMETERS = [
     params.whole_number("steps", 2, 8, 5),
     params.whole_number("window", 10, 100, DEFAULT.window),
-    params.whole_number("window_units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.choice("window_train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("window_epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("window_seed", 0, 10_000, DEFAULT.seed),
+    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
+    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
+    params.whole_number("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
+    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
     params.whole_number("test_length", TEST_LENGTHS[0], TEST_LENGTHS[-1], 30),
-    params.whole_number("window_period", 5, 40, 15),
-    params.number("window_decay", 0.0, 0.2, 0.05),
+    params.whole_number("period", 5, 40, 15),
+    params.number("decay", 0.0, 0.2, 0.05),
 ]
 
 
@@ -109,14 +109,14 @@ def window_model_ui():
         st.header(t("sequence_problems.model"))
         window = st.slider("window", 10, 100, DEFAULT.window, step=5, key="window", bind="query-params",
                            help=t("sequence_problems.window.help"))
-        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="window_units",
+        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units",
                           bind="query-params", help=t("sequence_problems.units.help"))
         train_size = st.select_slider(t("sequence_problems.train_size"), _SIZES,
-                                      min(DEFAULT.train_size, _SIZES[-1]), key="window_train_size",
+                                      min(DEFAULT.train_size, _SIZES[-1]), key="train_size",
                                       bind="query-params", help=t("sequence_problems.train_size.help"))
         epochs = st.slider("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="window_epochs", bind="query-params", help=t("sequence_problems.epochs.help"))
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="window_seed", bind="query-params",
+                           key="epochs", bind="query-params", help=t("sequence_problems.epochs.help"))
+        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
                                help=t("sequence_problems.seed.help"))
         pressed = st.form_submit_button(t("sequence_problems.train"), type="primary", key="window_train",
                                         help=t("sequence_problems.train.help"))
@@ -128,9 +128,9 @@ def test_wave_ui():
     length = st.sidebar.slider(
         t("sequence_problems.test_length"), TEST_LENGTHS[0], TEST_LENGTHS[-1], 30, step=5, key="test_length",
         bind="query-params", help=t("sequence_problems.test_length.help"))
-    period = st.sidebar.slider("period", 5, 40, 15, key="window_period", bind="query-params",
+    period = st.sidebar.slider("period", 5, 40, 15, key="period", bind="query-params",
                                help=t("sequence_problems.period.help"))
-    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="window_decay",
+    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
                               bind="query-params", help=t("sequence_problems.decay.help"))
     return length, period, decay
 

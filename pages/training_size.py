@@ -36,46 +36,63 @@ def noun(experiment: str) -> str:
     return t(f"training_size.noun.{experiment}")
 
 
+def model_defaults(experiment: str) -> dict:
+    """The widget values an experiment starts from (the dataclass' field defaults, within the server's limits)."""
+    default = CONFIG_TYPES[experiment]
+    values = {"units": min(default.units, max_units()), "epochs": min(default.epochs, max_epochs()),
+              "seed": default.seed, "sizes": [size for size in ladder.DEFAULT_SIZES if size in size_choices()]}
+    if experiment == "sine":
+        values["depth"] = default.depth
+    return values
+
+
+def size_choices() -> list:
+    return [size for size in ladder.SIZE_CHOICES if size <= max_train_size()] or [max_train_size()]
+
+
+def reset_model() -> None:
+    """Another experiment: its own defaults, not the last one's units and sizes."""
+    st.session_state.update(model_defaults(st.session_state["experiment"]))
+
+
 def experiment_ui() -> str:
-    names = {name: t(f"training_size.experiment.{name}") for name in EXPERIMENTS}  # named now, in this language
-    return st.sidebar.radio(t("training_size.experiment"), EXPERIMENTS, key="ladder_experiment", format_func=names.get,
-                            help=t("training_size.experiment.help"))
+    # Options are the ids (a bound radio writes its option to the link); the names are captions.
+    return st.sidebar.radio(t("training_size.experiment"), EXPERIMENTS, key="experiment", bind="query-params",
+                            captions=[t(f"training_size.experiment.{name}") for name in EXPERIMENTS],
+                            on_change=reset_model, help=t("training_size.experiment.help"))
 
 
 def wave_ui():
     st.sidebar.header(t("training_size.wave"))
-    period = st.sidebar.slider("period", 5, 40, 15, key="ladder_period", help=t("training_size.period.help"))
-    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="ladder_decay",
-                              help=t("training_size.decay.help"))
+    period = st.sidebar.slider("period", 5, 40, 15, key="period", bind="query-params",
+                               help=t("training_size.period.help"))
+    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
+                              bind="query-params", help=t("training_size.decay.help"))
     return period, decay
 
 
 def ladder_ui(experiment: str):
     """The model every size shares, and the ladder of sizes; in a form so a half-set ladder trains nothing."""
     default = CONFIG_TYPES[experiment]  # the dataclass' field defaults
-    choices = [size for size in ladder.SIZE_CHOICES if size <= max_train_size()] or [max_train_size()]
-    sizes_default = [size for size in ladder.DEFAULT_SIZES if size in choices] or choices[:1]
-    sizes_key = f"ladder_{experiment}_sizes"
-    if sizes_key in st.session_state:  # a preset's sizes, kept to those this server allows
-        st.session_state[sizes_key] = [size for size in st.session_state[sizes_key] if size in choices]
+    start = model_defaults(experiment)
+    choices = size_choices()
+    if "sizes" in st.session_state:  # a preset's or a link's sizes, kept to those this server allows
+        st.session_state["sizes"] = [size for size in st.session_state["sizes"] if size in choices]
     values = {}
-    with st.sidebar.form(f"ladder_{experiment}"):
+    with st.sidebar.form("ladder"):
         st.header(t("training_size.model"))
-        values["units"] = st.slider(
-            "units", 1, max_units(), min(default.units, max_units()), key=f"ladder_{experiment}_units",
-            help=t("training_size.units.help", book=default.units))
+        values["units"] = st.slider("units", 1, max_units(), start["units"], key="units", bind="query-params",
+                                    help=t("training_size.units.help", book=default.units))
         if experiment == "sine":
-            values["depth"] = st.slider("depth", 1, 4, default.depth, key="ladder_sine_depth",
+            values["depth"] = st.slider("depth", 1, 4, start["depth"], key="depth", bind="query-params",
                                         help=t("training_size.depth.help"))
-        values["epochs"] = st.slider(
-            "epochs", 1, min(10, max_epochs()), min(default.epochs, max_epochs()), key=f"ladder_{experiment}_epochs",
-            help=t("training_size.epochs.help"))
-        values["seed"] = int(st.number_input("seed", 0, 10_000, default.seed, key=f"ladder_{experiment}_seed",
+        values["epochs"] = st.slider("epochs", 1, min(10, max_epochs()), start["epochs"], key="epochs",
+                                     bind="query-params", help=t("training_size.epochs.help"))
+        values["seed"] = int(st.number_input("seed", 0, 10_000, start["seed"], key="seed", bind="query-params",
                                              help=t("training_size.seed.help")))
         st.header(t("training_size.sizes.header"))
-        sizes = st.multiselect(
-            t("training_size.sizes", noun=noun(experiment)), choices, sizes_default, key=sizes_key,
-            format_func=lambda size: f"{size:,}", help=t("training_size.sizes.help"))
+        sizes = st.multiselect(t("training_size.sizes", noun=noun(experiment)), choices, start["sizes"],
+                               key="sizes", bind="query-params", help=t("training_size.sizes.help"))
         pressed = st.form_submit_button(t("training_size.train"), type="primary", help=t("training_size.train.help"))
     return values, sizes, pressed
 

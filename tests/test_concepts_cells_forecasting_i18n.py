@@ -65,15 +65,15 @@ def test_each_preset_sets_its_widgets_and_says_what_to_look_for(app, page, lesso
 
 def test_presets_differ_where_their_lesson_says_they_do():
     by_name = {preset.name: preset.values for preset in presets.CELLS}
-    assert by_name["short_lag"]["cells_lag"] < by_name["vanishing"]["cells_lag"]
+    assert by_name["short_lag"]["lag"] < by_name["vanishing"]["lag"]
     assert not by_name["exploding"]["explode_clip"] and by_name["clipped"]["explode_clip"]
     forecast = {preset.name: preset.values for preset in presets.FORECASTING}
-    config = forecasting.ForecastConfig(period_range=forecast["default"]["forecast_period_range"],
-                                        decay_range=forecast["default"]["forecast_decay_range"])
+    config = forecasting.ForecastConfig(period_range=forecast["default"]["period_range"],
+                                        decay_range=forecast["default"]["decay_range"])
     out = forecast["out_of_range"]
-    assert not config.in_training_range(out["forecast_period"], out["forecast_decay"])
-    wider = forecasting.ForecastConfig(period_range=forecast["wider_training"]["forecast_period_range"])
-    assert wider.in_training_range(out["forecast_period"], out["forecast_decay"])
+    assert not config.in_training_range(out["period"], out["decay"])
+    wider = forecasting.ForecastConfig(period_range=forecast["wider_training"]["period_range"])
+    assert wider.in_training_range(out["period"], out["decay"])
     assert forecast["long_horizon"]["horizon"] > forecast["default"]["horizon"]
 
 
@@ -82,11 +82,11 @@ def test_cells_lesson_in_chinese_trains_and_names_the_explosion_in_chinese(app, 
         at = open_page(app, "pages/cells.py", "zh")
         assert at.title[0].value == i18n.catalogue("zh")["cells.title"]
         assert all(HAN.search(info.value) for info in at.info)  # both "not trained yet" prompts
-        at.slider(key="cells_length").set_value(20)
-        at.slider(key="cells_lag").set_value(12)
-        at.slider(key="cells_units").set_value(4)
-        at.select_slider(key="cells_train_size").set_value(256)
-        at.slider(key="cells_epochs").set_value(1)
+        at.slider(key="length").set_value(20)
+        at.slider(key="lag").set_value(12)
+        at.slider(key="units").set_value(4)
+        at.select_slider(key="train_size").set_value(256)
+        at.slider(key="epochs").set_value(1)
         at.button(key="cells_train").click().run()
         assert not at.exception, [e.value for e in at.exception]
         labels = [m.label for m in at.metric]
@@ -112,9 +112,9 @@ def test_forecasting_lesson_in_chinese_words_the_measured_numbers(app, caplog):
         assert at.title[0].value == "多步预测"
         assert "训练范围 10–20" in chart_texts(at)  # the strip under the period slider
         at.slider(key="horizon").set_value(3)
-        at.slider(key="forecast_units").set_value(4)
-        at.select_slider(key="forecast_train_size").set_value(256)
-        at.slider(key="forecast_epochs").set_value(1)
+        at.slider(key="units").set_value(4)
+        at.select_slider(key="train_size").set_value(256)
+        at.slider(key="epochs").set_value(1)
         at.button(key="forecast_train").click().run()
         assert not at.exception, [e.value for e in at.exception]
         values = {m.label: m.value for m in at.metric}
@@ -125,7 +125,7 @@ def test_forecasting_lesson_in_chinese_words_the_measured_numbers(app, caplog):
         texts = chart_texts(at)
         assert "预测误差随周期（衰减 0.050）的变化" in texts and "训练范围" in texts
         assert "递归（单步预测，回馈输入）" in texts and "真实的后续值" in texts
-        at.slider(key="forecast_period").set_value(35).run()
+        at.slider(key="period").set_value(35).run()
         assert "超出了训练范围" in at.warning[0].value
     assert no_missing_text(caplog)
 

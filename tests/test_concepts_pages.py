@@ -44,9 +44,9 @@ def test_sequence_problems_diagrams_follow_the_chosen_type_and_shape(app):
 def test_sequence_problems_trains_the_mlp_and_the_lstm_on_a_window(app):
     at = open_page(app, "pages/sequence_problems.py")
     at.slider(key="window").set_value(20)
-    at.slider(key="window_units").set_value(4)
-    at.select_slider(key="window_train_size").set_value(256)
-    at.slider(key="window_epochs").set_value(1)
+    at.slider(key="units").set_value(4)
+    at.select_slider(key="train_size").set_value(256)
+    at.slider(key="epochs").set_value(1)
     at.slider(key="test_length").set_value(10)
     at.button(key="window_train").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -64,11 +64,11 @@ def test_sequence_problems_trains_the_mlp_and_the_lstm_on_a_window(app):
 def test_cells_lesson_compares_three_cells_and_their_gradients(app):
     at = open_page(app, "pages/cells.py")
     assert len(at.info) == 2  # both experiments wait for Train
-    at.slider(key="cells_length").set_value(20)
-    at.slider(key="cells_lag").set_value(12)
-    at.slider(key="cells_units").set_value(4)
-    at.select_slider(key="cells_train_size").set_value(256)
-    at.slider(key="cells_epochs").set_value(1)
+    at.slider(key="length").set_value(20)
+    at.slider(key="lag").set_value(12)
+    at.slider(key="units").set_value(4)
+    at.select_slider(key="train_size").set_value(256)
+    at.slider(key="epochs").set_value(1)
     at.button(key="cells_train").click().run()
     assert not at.exception, [e.value for e in at.exception]
     values = metrics(at)
@@ -81,8 +81,8 @@ def test_cells_lesson_compares_three_cells_and_their_gradients(app):
 
 def test_cells_lesson_refuses_a_lag_longer_than_the_sequence(app):
     at = open_page(app, "pages/cells.py")
-    at.slider(key="cells_length").set_value(20)
-    at.slider(key="cells_lag").set_value(25)
+    at.slider(key="length").set_value(20)
+    at.slider(key="lag").set_value(25)
     at.button(key="cells_train").click().run()
     assert not at.exception
     assert "lag must be from 0 to 19" in at.error[0].value
@@ -105,9 +105,9 @@ def test_forecasting_lesson_trains_three_strategies_and_warns_out_of_range(app):
     at = open_page(app, "pages/forecasting.py")
     assert len(charts(at)) == 2  # the training-range strips under the test-wave sliders
     at.slider(key="horizon").set_value(3)
-    at.slider(key="forecast_units").set_value(4)
-    at.select_slider(key="forecast_train_size").set_value(256)
-    at.slider(key="forecast_epochs").set_value(1)
+    at.slider(key="units").set_value(4)
+    at.select_slider(key="train_size").set_value(256)
+    at.slider(key="epochs").set_value(1)
     at.button(key="forecast_train").click().run()
     assert not at.exception, [e.value for e in at.exception]
     values = metrics(at)
@@ -117,17 +117,17 @@ def test_forecasting_lesson_trains_three_strategies_and_warns_out_of_range(app):
     titles = chart_titles(at)
     assert "Error at each step ahead (300 held-out waves)" in titles
     assert any(t.startswith("Error of the forecast as the period") for t in titles)
-    at.slider(key="forecast_period").set_value(35).run()
+    at.slider(key="period").set_value(35).run()
     assert "outside the training range" in at.warning[0].value
 
 
 def test_inside_lstm_matches_keras_and_draws_every_gate(app):
     at = open_page(app, "pages/inside_lstm.py")
     assert "not trained yet" in at.info[0].value
-    at.slider(key="inside_units").set_value(4)
-    at.slider(key="inside_depth").set_value(2)
-    at.select_slider(key="inside_train_size").set_value(100)
-    at.slider(key="inside_epochs").set_value(1)
+    at.slider(key="units").set_value(4)
+    at.slider(key="depth").set_value(2)
+    at.select_slider(key="train_size").set_value(100)
+    at.slider(key="epochs").set_value(1)
     at.button(key="inside_train").click().run()
     assert not at.exception, [e.value for e in at.exception]
     message = at.success[0].value
@@ -136,6 +136,6 @@ def test_inside_lstm_matches_keras_and_draws_every_gate(app):
     titles = chart_titles(at)
     for gate in ("input gate i", "forget gate f", "output gate o", "cell state c", "hidden state h"):
         assert f"layer 1: {gate}" in titles
-    at.radio(key="inside_layer").set_value(2).run()
+    at.radio(key="layer").set_value(2).run()
     assert "layer 2: forget gate f" in chart_titles(at)
     assert at.multiselect[0].value  # a phase or decay unit is preselected

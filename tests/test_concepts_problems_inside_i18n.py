@@ -88,9 +88,9 @@ def test_sequence_problems_in_chinese_with_a_trained_window(app, caplog):
         # driven in English: AppTest formats options outside the script run, where the language is unknown.)
         at.slider(key="window").set_value(20)
         at.slider(key="test_length").set_value(60)
-        at.slider(key="window_units").set_value(4)
-        at.select_slider(key="window_train_size").set_value(256)
-        at.slider(key="window_epochs").set_value(1)
+        at.slider(key="units").set_value(4)
+        at.select_slider(key="train_size").set_value(256)
+        at.slider(key="epochs").set_value(1)
         at.button(key="window_train").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error
@@ -106,14 +106,14 @@ def test_sequence_problems_in_chinese_with_a_trained_window(app, caplog):
 def test_inside_lstm_in_chinese_with_a_trained_model(app, caplog):
     at = open_page(app, "pages/inside_lstm.py", "zh")
     assert at.title[0].value == "LSTM 单元内部"
-    at.slider(key="inside_units").set_value(3)
-    at.slider(key="inside_depth").set_value(2)
-    at.select_slider(key="inside_train_size").set_value(100)
-    at.slider(key="inside_epochs").set_value(1)
+    at.slider(key="units").set_value(3)
+    at.slider(key="depth").set_value(2)
+    at.select_slider(key="train_size").set_value(100)
+    at.slider(key="epochs").set_value(1)
     with caplog.at_level(logging.WARNING, logger="ui.i18n"):
         at.button(key="inside_train").click().run()
         assert not at.exception, [e.value for e in at.exception]
-        at.radio(key="inside_layer").set_value(2).run()
+        at.radio(key="layer").set_value(2).run()
     assert not at.exception, [e.value for e in at.exception]
     assert no_missing_text(caplog), [record.getMessage() for record in caplog.records]
     assert "隐藏状态与 Keras 自己的结果相差不超过" in at.success[0].value
@@ -121,4 +121,4 @@ def test_inside_lstm_in_chinese_with_a_trained_model(app, caplog):
     assert "第 2 层：遗忘门 f" in titles and "第 2 层：所选单元的细胞状态与波形对照" in titles
     names = trace_names(at)
     assert "输入波形" in names and any(name and name.startswith("单元 ") for name in names)
-    assert at.radio(key="inside_layer").options == ["第 1 层（输入端）", "第 2 层"]
+    assert at.radio(key="layer").options == ["第 1 层（输入端）", "第 2 层"]

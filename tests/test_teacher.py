@@ -65,3 +65,27 @@ def test_the_rectangle_page_offers_its_downloads_after_training(app):
     assert not at.exception
     labels = [button.label for button in at.get("download_button")]
     assert len(labels) == 7 and "model (.keras)" in labels and "drawings (CSV)" in labels
+
+
+COMMON = {"period", "decay", "units", "depth", "train_size", "epochs", "seed"}
+
+
+@pytest.mark.parametrize("lesson", [lesson for lesson in __import__("ui.lessons").lessons.LESSONS if lesson.url_path],
+                         ids=lambda lesson: lesson.url_path)
+def test_controls_use_the_same_short_names_on_every_page(app, lesson):
+    at = open_page(app, lesson.file)
+    keys = {w.key for kind in ("slider", "select_slider", "number_input", "radio", "selectbox", "multiselect")
+            for w in at.get(kind) if w.key}
+    prefixed = {key for key in keys if any(key.endswith("_" + name) for name in COMMON)}
+    assert not prefixed, f"{lesson.file}: use the common names, not {sorted(prefixed)}"
+
+
+def test_a_link_opens_the_training_size_lab_with_its_ladder(app):
+    at = open_page(app, "pages/training_size.py", query={
+        "experiment": "sine", "units": "7", "depth": "1", "epochs": "3", "seed": "2", "period": "18",
+        "sizes": ["100", "500"]})
+    assert at.radio(key="experiment").value == "sine"
+    values = {w.key: w.value for w in (*at.slider, *at.number_input)}
+    assert {k: values[k] for k in ("units", "depth", "epochs", "seed", "period")} == \
+        {"units": 7, "depth": 1, "epochs": 3, "seed": 2, "period": 18}
+    assert at.multiselect(key="sizes").value == [100, 500]

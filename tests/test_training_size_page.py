@@ -28,8 +28,8 @@ def json_files(store_dir) -> int:
 
 def set_ladder(app, experiment: str, sizes, **sliders):
     for name, value in sliders.items():
-        app.sidebar.slider(key=f"ladder_{experiment}_{name}").set_value(value)
-    app.sidebar.multiselect(key=f"ladder_{experiment}_sizes").set_value(list(sizes))
+        app.sidebar.slider(key=name).set_value(value)
+    app.sidebar.multiselect(key="sizes").set_value(list(sizes))
     app.get("form_submit_button")[0].click()
     app.run()
     assert not app.exception
@@ -59,8 +59,8 @@ def test_rectangle_ladder_trains_each_size_once_and_shows_one_panel_and_point_pe
     # A restarted server (prewarmed store, empty memory) shows the same ladder at once, training nothing.
     cache.clear()
     again = open_lab(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180))
-    again.sidebar.slider(key="ladder_rectangles_units").set_value(4)
-    again.sidebar.multiselect(key="ladder_rectangles_sizes").set_value([100, 200, 500])
+    again.sidebar.slider(key="units").set_value(4)
+    again.sidebar.multiselect(key="sizes").set_value([100, 200, 500])
     again.get("form_submit_button")[0].click()
     again.run()
     assert cache.trainer().trainings == 0 and json_files(store_dir) == 3
@@ -69,7 +69,7 @@ def test_rectangle_ladder_trains_each_size_once_and_shows_one_panel_and_point_pe
 
 def test_sine_ladder_renders_one_prediction_per_size(app, store_dir):
     open_lab(app)
-    app.sidebar.radio(key="ladder_experiment").set_value("sine")
+    app.sidebar.radio(key="experiment").set_value("sine")
     app.run()
     set_ladder(app, "sine", [100, 200], units=4, depth=1, epochs=1)
     assert json_files(store_dir) == 2
@@ -82,7 +82,7 @@ def test_sine_ladder_renders_one_prediction_per_size(app, store_dir):
 
 def test_a_bad_ladder_is_an_error_message_not_a_traceback(app):
     open_lab(app)
-    app.sidebar.multiselect(key="ladder_rectangles_sizes").set_value([])
+    app.sidebar.multiselect(key="sizes").set_value([])
     app.get("form_submit_button")[0].click()
     app.run()
     assert not app.exception
@@ -99,23 +99,23 @@ def test_each_preset_sets_the_lab_widgets_and_trains_nothing(app, store_dir):
         app.selectbox(key="preset").set_value(preset.name).run()
         assert not app.exception, preset.name
         values = preset.values
-        experiment = values["ladder_experiment"]
-        assert app.sidebar.radio(key="ladder_experiment").value == experiment
+        experiment = values["experiment"]
+        assert app.sidebar.radio(key="experiment").value == experiment
         for name in ("units", "epochs"):
-            assert app.sidebar.slider(key=f"ladder_{experiment}_{name}").value == values[f"ladder_{experiment}_{name}"]
-        assert app.sidebar.number_input(key=f"ladder_{experiment}_seed").value == values[f"ladder_{experiment}_seed"]
-        assert app.sidebar.multiselect(key=f"ladder_{experiment}_sizes").value == values[f"ladder_{experiment}_sizes"]
+            assert app.sidebar.slider(key=name).value == values[name]
+        assert app.sidebar.number_input(key="seed").value == values["seed"]
+        assert app.sidebar.multiselect(key="sizes").value == values["sizes"]
         if experiment == "sine":
-            assert app.sidebar.slider(key="ladder_sine_depth").value == values["ladder_sine_depth"]
-            assert app.sidebar.slider(key="ladder_period").value == values["ladder_period"]
+            assert app.sidebar.slider(key="depth").value == values["depth"]
+            assert app.sidebar.slider(key="period").value == values["period"]
         note = catalogue("en")[f"preset.training_size.{preset.name}.note"]
         assert any(note in info.value for info in app.info), preset.name  # what to look for, under the menu
         assert any("Not trained yet" in info.value for info in app.info)  # a preset never starts a training
     assert json_files(store_dir) == 0 and cache.trainer().trainings == 0
     # The presets differ where they should: the small model has fewer units, the seed preset another seed.
     by_name = {preset.name: preset.values for preset in TRAINING_SIZE}
-    assert by_name["small_model"]["ladder_rectangles_units"] < by_name["book"]["ladder_rectangles_units"]
-    assert by_name["other_seed"]["ladder_rectangles_seed"] != by_name["book"]["ladder_rectangles_seed"]
+    assert by_name["small_model"]["units"] < by_name["book"]["units"]
+    assert by_name["other_seed"]["seed"] != by_name["book"]["seed"]
 
 
 def test_the_lab_speaks_chinese_title_prompt_sentence_table_and_figures(app, store_dir):
