@@ -18,26 +18,15 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core import concept_figures, gates, presets
-from lstm_core.config import SineConfig, max_epochs, max_train_size, max_units
-from ui import cache, params, widgets
+from lstm_core.config import SineConfig
+from ui import cache, params, sine_controls, widgets
 from ui.frame import require_app
 from ui.i18n import figure, t
 from ui.presets import preset_ui
 
 require_app()
 
-TRAIN_SIZES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
-DEFAULT = SineConfig  # the field defaults: the book's model, shared with the sine lesson
-_SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
 SIGNED = {"candidate", "cell", "hidden"}
-URL_PARAMETERS = [
-    params.whole_number("period", 5, 40, 15), params.number("decay", 0.0, 0.2, 0.05),
-    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.whole_number("depth", 1, 4, DEFAULT.depth),
-    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
-]
 EQUATIONS = r"""
 \begin{aligned}
 z_t &= x_t W + h_{t-1} U + b \\
@@ -45,34 +34,6 @@ i_t &= \sigma(z_i) \qquad f_t = \sigma(z_f) \qquad g_t = \tanh(z_c) \qquad o_t =
 c_t &= f_t \odot c_{t-1} + i_t \odot g_t \qquad h_t = o_t \odot \tanh(c_t)
 \end{aligned}
 """
-
-
-def wave_ui():
-    st.sidebar.header(t("inside_lstm.wave"))
-    period = st.sidebar.slider("period", 5, 40, 15, key="period", bind="query-params",
-                               help=t("inside_lstm.period.help"))
-    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
-                              bind="query-params", help=t("inside_lstm.decay.help"))
-    return period, decay
-
-
-def model_ui():
-    with st.sidebar.form("inside_model"):
-        st.header(t("inside_lstm.model"))
-        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units",
-                          bind="query-params", help=t("inside_lstm.units.help"))
-        depth = st.slider("depth", 1, 4, DEFAULT.depth, key="depth", bind="query-params",
-                          help=t("inside_lstm.depth.help"))
-        train_size = st.select_slider(t("inside_lstm.train_size"), _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="train_size", bind="query-params",
-                                      help=t("inside_lstm.train_size.help"))
-        epochs = st.slider("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="epochs", bind="query-params", help=t("inside_lstm.epochs.help"))
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
-                               help=t("inside_lstm.seed.help"))
-        pressed = st.form_submit_button(t("inside_lstm.train"), type="primary", key="inside_train",
-                                        help=t("inside_lstm.train.help"))
-    return dict(units=units, depth=depth, train_size=train_size, epochs=epochs, seed=int(seed)), pressed
 
 
 def layer_name(layer: int) -> str:
@@ -109,10 +70,10 @@ def units_ui(trace, inputs, decay, layer: int):
 st.title(t("inside_lstm.title"))
 st.caption(t("inside_lstm.caption"))
 widgets.store_notice()
-params.check(URL_PARAMETERS)
+params.check(sine_controls.url_parameters())
 preset_ui("inside_lstm", presets.INSIDE_LSTM)
-period, decay = wave_ui()
-values, pressed = model_ui()
+period, decay = sine_controls.wave_ui("inside_lstm")
+values, pressed = sine_controls.model_ui("inside_lstm", key="inside_train", help=t("inside_lstm.train.help"))
 config = widgets.config_or_stop(SineConfig, **values)
 trained = widgets.trained_or_prompt(config, pressed, t("inside_lstm.this_model"))
 st.latex(EQUATIONS)

@@ -12,52 +12,14 @@ never interrupts a training under way. Every setting is kept in the link.
 import streamlit as st
 
 from lstm_core import export, figures, presets
-from lstm_core.config import BOOK_SINE_MAE, BOOK_SINE_PARAMETERS, SineConfig, max_epochs, max_train_size, max_units
-from ui import cache, params, widgets
+from lstm_core.config import BOOK_SINE_MAE, BOOK_SINE_PARAMETERS, SineConfig
+from ui import cache, params, sine_controls, widgets
 from ui.downloads import downloads_ui
 from ui.frame import require_app
 from ui.i18n import figure, t
 from ui.presets import preset_ui
 
 require_app()
-
-TRAIN_SIZES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
-DEFAULT = SineConfig  # the dataclass' field defaults (an instance would be validated against today's limits)
-# What the page address may set (`…/sine?units=4&period=17`): the same ranges and defaults as the widgets below.
-_SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
-URL_PARAMETERS = [
-    params.whole_number("period", 5, 40, 15), params.number("decay", 0.0, 0.2, 0.05),
-    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.whole_number("depth", 1, 4, DEFAULT.depth),
-    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
-]
-
-
-def wave_ui():
-    st.sidebar.header(t("sine.wave"))
-    period = st.sidebar.slider("period", 5, 40, 15, key="period", bind="query-params", help=t("sine.period.help"))
-    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
-                              bind="query-params", help=t("sine.decay.help"))
-    return period, decay
-
-
-def model_ui():
-    with st.sidebar.form("model"):
-        st.header(t("sine.model"))
-        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units",
-                          bind="query-params", help=t("sine.units.help"))
-        depth = st.slider("depth", 1, 4, DEFAULT.depth, key="depth", bind="query-params", help=t("sine.depth.help"))
-        train_size = st.select_slider(t("sine.train_size"), _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="train_size", bind="query-params", help=t("sine.train_size.help"))
-        epochs = st.slider("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs()), key="epochs",
-                           bind="query-params", help=t("sine.epochs.help"))
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
-                               help=t("sine.seed.help"))
-        pressed = st.form_submit_button(t("sine.train"), type="primary")
-    return dict(units=units, depth=depth, train_size=train_size, epochs=epochs, seed=int(seed)), pressed
-
 
 def results_ui(trained, config, period, decay, inputs, expected):
     mae = trained.metrics["mae"]
@@ -82,10 +44,10 @@ def results_ui(trained, config, period, decay, inputs, expected):
 st.title(t("sine.title"))
 st.caption(t("sine.caption"))
 widgets.store_notice()
-params.check(URL_PARAMETERS)
+params.check(sine_controls.url_parameters())
 preset_ui("sine", presets.SINE)
-period, decay = wave_ui()
-values, pressed = model_ui()
+period, decay = sine_controls.wave_ui("sine")
+values, pressed = sine_controls.model_ui("sine")
 config = widgets.shown_config(widgets.config_or_stop(SineConfig, **values), "sine", reset=pressed)
 inputs, expected = cache.sine_wave(period, decay)
 trained = widgets.trained_or_prompt(config, pressed)
