@@ -89,3 +89,14 @@ def test_a_link_opens_the_training_size_lab_with_its_ladder(app):
     assert {k: values[k] for k in ("units", "depth", "epochs", "seed", "period")} == \
         {"units": 7, "depth": 1, "epochs": 3, "seed": 2, "period": 18}
     assert at.multiselect(key="sizes").value == [100, 500]
+
+
+@pytest.mark.parametrize("lesson, page", [("sine", "pages/sine.py"), ("rectangles", "pages/rectangles.py")])
+def test_presets_respect_the_teachers_limits(app, monkeypatch, lesson, page):
+    monkeypatch.setenv("LSTM_EXPLORER_MAX_UNITS", "8")
+    monkeypatch.setenv("LSTM_EXPLORER_MAX_TRAIN_SIZE", "1000")
+    at = open_page(app, page)
+    at.selectbox(key="preset").set_value("book").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="units").value == 8 and at.select_slider(key="train_size").value == 1000
+    assert "units" in at.warning[-1].value and "train_size" in at.warning[-1].value
