@@ -91,3 +91,8 @@ def rectangle_pairs(rectangles: np.ndarray):
 def rectangle_examples(n: int, rng: np.random.Generator):
     """`n` random rectangles turned into 3n training pairs (see `rectangle_pairs`)."""
     return rectangle_pairs(random_rectangles(n, rng))
+
+
+def rng(seed: int) -> np.random.Generator:
+    """The generator of a configuration's training data: seeded by it alone."""
+    return np.random.default_rng(seed)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backend import keras as _keras
+from .engine.backend import keras as _keras
 
 GATES = ("input_gate", "forget_gate", "candidate", "output_gate", "cell", "hidden")
 TITLES = {

@@ -1,6 +1,6 @@
 """
-Sequence problems: the four types of chapter 1, the input/output shapes of
-the course notes, and the limits of an MLP on a fixed window.
+Sequence problems: the four types of chapter 1 and the input/output shapes of
+the course notes, as data for unrolled diagrams.
 
 Chapter 1 sorts sequence problems by what goes in and what comes out:
 sequence prediction (`[1,2,3,4,5] → 6`), sequence classification
@@ -12,14 +12,6 @@ unequal lengths. `unrolled` gives the data of an unrolled diagram for a
 shape: at each time step, does the cell take an input, does it produce an
 output, does that output enter the loss, is the input the previous output
 fed back (generation)?
-
-Chapter 1 also lists the limits of a multilayer perceptron (MLP) on
-sequences; one of them is its fixed-size input: an MLP on a window of 50
-values has 50 inputs, so a sequence of 30 must be padded and one of 80 cut
-down before it can go in, while an LSTM reads any length, one step at a
-time. `compare_window` trains both on the same damped-sine waves and
-measures their error as the test sequence gets shorter or longer than the
-window.
 """
 
 from __future__ import annotations
@@ -27,12 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from . import data, fitting
-from .backend import keras as _keras
-from .config import MAX_SEED, ConfigError, _Keyed, check_float, check_int, max_epochs, max_train_size, max_units
-from .evaluate import mean_absolute_error
+from .engine.config import ConfigError, check_int
 
 SHAPES = ("one-to-one", "one-to-many", "many-to-one", "many-to-many (equal lengths)",
           "many-to-many (unequal lengths)")
@@ -142,140 +129,3 @@ def unrolled(shape: str, steps: int = 5, *, output_steps: int = 3, feedback: boo
                    outputs=tuple(bool(v) for v in outputs), loss=tuple(bool(v) for v in outputs),
                    fed_back=tuple(fed_back), encoder=tuple(encoder), input_labels=tuple(input_labels),
                    output_labels=tuple(output_labels))
-
-
-# -- the MLP window experiment ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class WindowConfig(_Keyed):
-    """An MLP on a fixed window and an LSTM, trained on the same damped-sine waves.
-
-    Both read `window` values and predict the next `output` (5, as in
-    chapter 7). The MLP has two hidden Dense layers of `units` (ReLU); the
-    LSTM one layer of `units`. Test sequences shorter than the window are
-    padded at the front with zeros for the MLP (as Keras' `pad_sequences`
-    does), longer ones cut to their last `window` values; the LSTM reads
-    them as they are.
-    """
-
-    window: int = 50
-    units: int = 20
-    train_size: int = 2_048
-    epochs: int = 6
-    seed: int = 0
-    learning_rate: float = 1e-2
-    batch_size: int = 32
-    output: int = 5
-
-    experiment = "window"
-
-    def __post_init__(self):
-        check_int("window", self.window, 5, 100)
-        check_int("units", self.units, 1, max_units())
-        check_int("batch_size", self.batch_size, 1, 1024)
-        check_int("train_size", self.train_size, max(self.batch_size, 64), max_train_size())
-        check_int("epochs", self.epochs, 1, max_epochs())
-        check_int("seed", self.seed, 0, MAX_SEED)
-        check_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
-        check_int("output", self.output, 1, 20)
-
-    def slug(self) -> str:
-        return f"w{self.window}-u{self.units}-n{self.train_size}-e{self.epochs}-s{self.seed}"
-
-
-TEST_LENGTHS = tuple(range(10, 101, 5))
-HOLDOUT_SIZE = 200
-HOLDOUT_SEED = 20_240_920  # never a training seed
-
-
-def fit_to_window(inputs, window: int) -> np.ndarray:
-    """What the MLP can take: sequences (n, length) padded at the front with zeros, or cut to their last `window`."""
-    inputs = np.asarray(inputs, dtype=np.float32)
-    length = inputs.shape[1]
-    if length >= window:
-        return inputs[:, length - window:]
-    return np.concatenate([np.zeros((len(inputs), window - length), dtype=np.float32), inputs], axis=1)
-
-
-def build_window(config: WindowConfig, seed: int, *, length: int | None = None):
-    """Two branches on one input of `window` steps: "mlp" (Flatten → Dense → Dense → Dense) and "lstm"."""
-    keras = _keras()
-    layers = keras.layers
-    inputs = keras.Input(shape=(length or config.window, 1), name="window")
-    hidden = layers.Flatten(name="flatten")(inputs)
-    for index in range(2):
-        hidden = layers.Dense(config.units, activation="relu", name=f"mlp_hidden_{index + 1}",
-                              **fitting.dense_seeded(seed, 10 + index))(hidden)
-    mlp = layers.Dense(config.output, name="mlp", **fitting.dense_seeded(seed, 12))(hidden)
-    state = layers.LSTM(config.units, name="lstm_layer", **fitting.seeded(seed, 0))(inputs)
-    lstm = layers.Dense(config.output, name="lstm", **fitting.dense_seeded(seed, 13))(state)
-    return inputs, {"mlp": mlp, "lstm": lstm}
-
-
-def _any_length_lstm(trained_model, config: WindowConfig):
-    """The trained LSTM branch alone, accepting sequences of any length."""
-    keras = _keras()
-    inputs = keras.Input(shape=(None, 1), name="sequence")
-    recurrent = keras.layers.LSTM(config.units, name="lstm_layer")
-    dense = keras.layers.Dense(config.output, name="lstm")
-    model = keras.Model(inputs, dense(recurrent(inputs)))
-    recurrent.set_weights(trained_model.get_layer("lstm_layer").get_weights())
-    dense.set_weights(trained_model.get_layer("lstm").get_weights())
-    return model
-
-
-@dataclass
-class WindowComparison:
-    """The trained MLP and LSTM, and their held-out error at every test length."""
-
-    config: WindowConfig
-    trained: fitting.Trained
-    lstm: fitting.Trained
-    lengths: np.ndarray
-    mlp_errors: np.ndarray
-    lstm_errors: np.ndarray
-
-    @property
-    def fit(self) -> fitting.Fit:
-        return self.trained.fit
-
-    def predict(self, inputs) -> dict:
-        """Predictions (n, output) of both models for sequences (n, length) of any length."""
-        inputs = np.asarray(inputs, dtype=np.float32)
-        if inputs.ndim == 1:
-            inputs = inputs[None]
-        mlp = self.trained.predict(fit_to_window(inputs, self.config.window)[..., None], "mlp")
-        return {"mlp": mlp, "lstm": self.lstm.predict(inputs[..., None])}
-
-
-def length_holdout(config: WindowConfig, length: int, n: int = HOLDOUT_SIZE):
-    rng = np.random.default_rng(HOLDOUT_SEED + length)
-    inputs, expected = data.sine_examples(n, rng, length=length, output=config.output)
-    return inputs[..., 0], expected
-
-
-def compare_window(config: WindowConfig, lengths=None) -> WindowComparison:
-    """Train the MLP and the LSTM on windows of `config.window` and test them on every length.
-
-    `lengths` defaults to `TEST_LENGTHS` and the window itself.
-    """
-    if lengths is None:
-        lengths = sorted({*TEST_LENGTHS, config.window})
-    inputs, expected = data.sine_examples(config.train_size, np.random.default_rng(config.seed),
-                                          length=config.window, output=config.output)
-    recipe = fitting.Recipe(loss="mae", learning_rate=config.learning_rate, batch_size=config.batch_size,
-                            epochs=config.epochs, report_every=8)
-    architecture = f"window-w{config.window}-u{config.units}-o{config.output}"
-    trained = fitting.train(architecture, lambda seed: build_window(config, seed), config.seed, inputs,
-                            {"mlp": expected, "lstm": expected}, recipe)
-    lstm = fitting.Trained(model=_any_length_lstm(trained.model, config), fit=trained.fit)
-    result = WindowComparison(config=config, trained=trained, lstm=lstm, lengths=np.asarray(lengths),
-                              mlp_errors=np.array([]), lstm_errors=np.array([]))
-    mlp_errors, lstm_errors = [], []
-    for length in lengths:
-        test_inputs, test_expected = length_holdout(config, int(length))
-        predicted = result.predict(test_inputs)
-        mlp_errors.append(mean_absolute_error(test_expected, predicted["mlp"]))
-        lstm_errors.append(mean_absolute_error(test_expected, predicted["lstm"]))
-    result.mlp_errors, result.lstm_errors = np.array(mlp_errors), np.array(lstm_errors)
-    return result

@@ -1,11 +1,14 @@
 """
-Configurations of the two book experiments.
+What every experiment's configuration shares: validation and a stable key.
 
-Every trained model in LSTM Explorer is named by a frozen dataclass: the same
-configuration always means the same data, the same initial weights and so the
-same model. Each configuration checks its fields when it is built, so a bad
-value is caught at the door with a message that names the field and its
-allowed range, and `key()` gives the stable name of its cache and store entry.
+Every trained model in LSTM Explorer is named by a frozen dataclass (one per
+experiment, in `lstm_core/experiments/`): the same configuration always means
+the same data, the same initial weights and so the same model. Each
+configuration checks its fields when it is built, so a bad value is caught at
+the door with a message that names the field and its allowed range, and
+`key()` gives the stable name of its cache and store entry. The checks every
+configuration repeats (units, training size, epochs, seed, batch size,
+learning rate, a wave family's ranges) are written once here.
 
 Teachers can tighten the upper limits for a shared classroom server with
 environment variables (`LSTM_EXPLORER_MAX_TRAIN_SIZE`, `LSTM_EXPLORER_MAX_EPOCHS`,
@@ -27,10 +30,6 @@ CEILING_EPOCHS = 50
 CEILING_UNITS = 64
 MAX_SEED = 2**31 - 1
 
-# The book's numbers (chapter 7 and chapter 11), for comparisons on the pages.
-BOOK_SINE_MAE = 0.0217
-BOOK_SINE_PARAMETERS = 5_145
-BOOK_RECTANGLE_PARAMETERS = 542
 
 
 class ConfigError(ValueError):
@@ -110,8 +109,16 @@ def check_range(field: str, pair, low: float, high: float, *, integer: bool) -> 
         raise ConfigError(field, f"{field} low end {pair[0]:g} exceeds its high end {pair[1]:g}")
 
 
-class _Keyed:
-    """Mixin: a stable, readable key and a plain-dict form of a frozen config."""
+def check_choice(field: str, value, choices) -> None:
+    if value not in choices:
+        raise ConfigError(field, f"{field} must be one of {', '.join(map(str, choices))} (got {shown(value)})")
+
+
+class Keyed:
+    """Base of every configuration: a stable, readable key, a plain-dict form, the shared checks.
+
+    A subclass sets `experiment` (its registry name) and writes `slug()`.
+    """
 
     experiment = "base"
 
@@ -129,6 +136,22 @@ class _Keyed:
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)
 
+    def check_training(self, *, smallest: int = 100, fastest: float = 1.0) -> None:
+        """The fields every experiment has: units, training size (at least `smallest`), epochs, seed,
+        batch size and learning rate (at most `fastest`)."""
+        check_int("units", self.units, 1, max_units())
+        check_int("batch_size", self.batch_size, 1, 1024)
+        check_int("train_size", self.train_size, smallest, max_train_size())
+        check_int("epochs", self.epochs, 1, max_epochs())
+        check_int("seed", self.seed, 0, MAX_SEED)
+        check_float("learning_rate", self.learning_rate, 0.0, fastest, low_open=True)
+
+    def check_wave_family(self) -> None:
+        """The damped-sine family of a configuration's waves: sequence length, period and decay ranges."""
+        check_int("length", self.length, 5, 200)
+        check_range("period_range", self.period_range, 2, 200, integer=True)
+        check_range("decay_range", self.decay_range, 0.0, 1.0, integer=False)
+
     @classmethod
     def from_dict(cls, data: dict):
         fields = {f.name for f in dataclasses.fields(cls)}
@@ -136,87 +159,3 @@ class _Keyed:
         return cls(**values)
 
 
-@dataclass(frozen=True)
-class SineConfig(_Keyed):
-    """The stacked LSTM of chapter 7 on the damped sine wave.
-
-    The defaults are the book's architecture (two LSTM layers of 20 units, 10,000
-    training examples of 50 steps predicting the next 5) trained with the
-    faster recipe measured in `benchmarks/`: batches of 20 (they divide every
-    training size the page offers, so there is no odd last batch to compile
-    again), Adam at 3e-3, 2 epochs: held-out MAE about 0.013 against the book's
-    0.022, in a fraction of the book's time.
-    """
-
-    units: int = 20
-    depth: int = 2
-    train_size: int = 10_000
-    epochs: int = 2
-    seed: int = 0
-    batch_size: int = 20
-    learning_rate: float = 3e-3
-    period_range: tuple = (10, 20)
-    decay_range: tuple = (0.01, 0.1)
-    length: int = 50
-    output: int = 5
-
-    experiment = "sine"
-
-    def __post_init__(self):
-        check_int("units", self.units, 1, max_units())
-        check_int("depth", self.depth, 1, 4)
-        check_int("train_size", self.train_size, 100, max_train_size())
-        check_int("epochs", self.epochs, 1, max_epochs())
-        check_int("seed", self.seed, 0, MAX_SEED)
-        check_int("batch_size", self.batch_size, 1, 1024)
-        check_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
-        check_range("period_range", self.period_range, 2, 200, integer=True)
-        check_range("decay_range", self.decay_range, 0.0, 1.0, integer=False)
-        check_int("length", self.length, 5, 200)
-        check_int("output", self.output, 1, 20)
-
-    def slug(self) -> str:
-        return f"u{self.units}-d{self.depth}-n{self.train_size}-e{self.epochs}-s{self.seed}"
-
-
-@dataclass(frozen=True)
-class RectangleConfig(_Keyed):
-    """The generative LSTM of chapter 11 that draws rectangles.
-
-    The defaults are the book's (LSTM(10) then Dense(2), 25,000 random
-    rectangles seen once, three points each, in order) but trained in one
-    `fit` call instead of one call per rectangle, in batches of 30 points (ten
-    rectangles) with Adam at 1e-2 instead of the book's 3 at 1e-3: a tenth of
-    the steps, and drawings at least as consistent (see `benchmarks/`).
-    """
-
-    units: int = 10
-    train_size: int = 25_000
-    epochs: int = 1
-    seed: int = 0
-    batch_size: int = 30
-    learning_rate: float = 1e-2
-
-    experiment = "rectangles"
-
-    def __post_init__(self):
-        check_int("units", self.units, 1, max_units())
-        check_int("train_size", self.train_size, 100, max_train_size())
-        check_int("epochs", self.epochs, 1, max_epochs())
-        check_int("seed", self.seed, 0, MAX_SEED)
-        check_int("batch_size", self.batch_size, 1, 1024)
-        check_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
-
-    def slug(self) -> str:
-        return f"u{self.units}-n{self.train_size}-e{self.epochs}-s{self.seed}"
-
-
-CONFIG_TYPES = {"sine": SineConfig, "rectangles": RectangleConfig}
-
-
-def config_from_dict(data: dict):
-    """Rebuild a config from `{"experiment": ..., **fields}` (as the store writes it)."""
-    kind = data.get("experiment")
-    if kind not in CONFIG_TYPES:
-        raise ConfigError("experiment", f"experiment must be one of {sorted(CONFIG_TYPES)} (got {kind!r})")
-    return CONFIG_TYPES[kind].from_dict(data)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .figures import COLORS, FONT_SIZE, SERIES, _layout
+from .base import COLORS, FONT_SIZE, SERIES, _layout
 
 # Blue, vermilion and green already mean expected, predicted and training: models get the other colours.
 MODEL_COLORS = {

@@ -10,27 +10,28 @@ test runs it and compares its MAE with the app's.
 
 from __future__ import annotations
 
-from .config import RectangleConfig, SineConfig
-from .evaluate import EVALUATION_SEED, HOLDOUT_SIZE
-from .models import dense_seed, layer_seeds
-from .training import JIT_COMPILE, STEPS_PER_EXECUTION
+from ..engine.seeds import dense_seed, recurrent_seeds
+from ..evaluate import EVALUATION_SEED, HOLDOUT_SIZE
 
 
 def _initialisers(seed: int, index: int) -> str:
-    kernel, recurrent = layer_seeds(seed, index)
+    kernel, recurrent = recurrent_seeds(seed, index)
     return f"kernel_initializer=GlorotUniform(seed={kernel}), recurrent_initializer=Orthogonal(seed={recurrent})"
 
 
-def _compile_and_fit(config, experiment: str, verbose: int) -> str:
-    return f"""model.compile(loss="mae", optimizer=keras.optimizers.Adam(learning_rate={config.learning_rate}),
-              jit_compile={JIT_COMPILE}, steps_per_execution={STEPS_PER_EXECUTION[experiment]})
+def _compile_and_fit(config, recipe, generator: str, examples: int, verbose: int) -> str:
+    # The app drops a last partial batch (every step then has one shape, one compile): so does the script.
+    whole = examples - examples % recipe.batch_size
+    cut = f"\nX, y = X[:{whole}], y[:{whole}]  # whole batches only, as the app trains" if whole != examples else ""
+    return f"""model.compile(loss="{recipe.loss}", optimizer=keras.optimizers.Adam(learning_rate={recipe.learning_rate}),
+              jit_compile={recipe.jit_compile}, steps_per_execution={recipe.steps_per_execution})
 model.summary()
 
-X, y = {'generate_examples' if experiment == 'sine' else 'rectangle_pairs'}({config.train_size}, np.random.default_rng({config.seed}))
-model.fit(X, y, batch_size={config.batch_size}, epochs={config.epochs}, shuffle=False, verbose={verbose})"""
+X, y = {generator}({config.train_size}, np.random.default_rng({config.seed})){cut}
+model.fit(X, y, batch_size={recipe.batch_size}, epochs={recipe.epochs}, shuffle=False, verbose={verbose})"""
 
 
-def sine_script(config: SineConfig) -> str:
+def sine_script(config, recipe) -> str:
     lstm_lines = []
     for index in range(config.depth):
         sequences = "return_sequences=True, " if index < config.depth - 1 else ""
@@ -64,7 +65,7 @@ model = keras.Sequential([
 {lstm}
     layers.Dense(output, kernel_initializer=GlorotUniform(seed={dense_seed(config.seed)})),
 ])
-{_compile_and_fit(config, "sine", 1)}
+{_compile_and_fit(config, recipe, "generate_examples", config.train_size, 1)}
 
 X, y = generate_examples({HOLDOUT_SIZE}, np.random.default_rng({EVALUATION_SEED}))
 predicted = model.predict(X, verbose=0)
@@ -74,7 +75,7 @@ print("predicted:", np.round(predicted[0], 3))
 '''
 
 
-def rectangle_script(config: RectangleConfig) -> str:
+def rectangle_script(config, recipe) -> str:
     return f'''"""Generative LSTM that draws rectangles (book chapter 11), as LSTM Explorer trains it.
 
 Run it as it is (`python rectangle_lstm.py`); it needs only numpy and Keras. It reproduces
@@ -102,7 +103,7 @@ model = keras.Sequential([
     layers.Dense(2, activation="linear", kernel_initializer=GlorotUniform(seed={dense_seed(config.seed)})),
 ])
 # One fit call over all rectangles, in order (the book calls fit once per rectangle).
-{_compile_and_fit(config, "rectangles", 2)}
+{_compile_and_fit(config, recipe, "rectangle_pairs", 3 * config.train_size, 2)}
 
 # Draw a rectangle from [0, 0]: each predicted corner is fed back as the next input.
 point = np.zeros((1, 1, 2), dtype="float32")
@@ -112,11 +113,3 @@ for _ in range(3):
     corners.append(point[0, 0])
 print("drawn rectangle:", np.round(np.array(corners), 4).tolist())
 '''
-
-
-def keras_script(config) -> str:
-    if isinstance(config, SineConfig):
-        return sine_script(config)
-    if isinstance(config, RectangleConfig):
-        return rectangle_script(config)
-    raise TypeError(f"unknown configuration {config!r}")

@@ -29,11 +29,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import data, fitting
-from .backend import keras as _keras
-from .config import (MAX_SEED, _Keyed, check_float, check_int, check_range, max_epochs, max_train_size,
-                     max_units)
-from .models import dense_parameters, lstm_parameters
+from .. import data
+from ..engine import seeds
+from ..engine.backend import keras as _keras
+from ..engine.config import Keyed, check_int
+from ..engine.experiment import DATA_FIELDS, Experiment, Recipe
+from .formulas import stacked_rows
 
 STRATEGIES = ("recursive", "vector", "seq2seq")
 LABELS = {
@@ -46,7 +47,7 @@ HOLDOUT_SEED = 20_240_919  # never a training seed
 
 
 @dataclass(frozen=True)
-class ForecastConfig(_Keyed):
+class ForecastConfig(Keyed):
     """The three forecasting strategies trained on the same damped-sine waves.
 
     Defaults: H = 10 steps ahead, one LSTM layer of 20 units, 2,048 waves of
@@ -69,16 +70,9 @@ class ForecastConfig(_Keyed):
 
     def __post_init__(self):
         check_int("horizon", self.horizon, 1, 30)
-        check_int("units", self.units, 1, max_units())
         check_int("depth", self.depth, 1, 3)
-        check_int("batch_size", self.batch_size, 1, 1024)
-        check_int("train_size", self.train_size, max(self.batch_size, 64), max_train_size())
-        check_int("epochs", self.epochs, 1, max_epochs())
-        check_int("seed", self.seed, 0, MAX_SEED)
-        check_float("learning_rate", self.learning_rate, 0.0, 1.0, low_open=True)
-        check_int("length", self.length, 5, 200)
-        check_range("period_range", self.period_range, 2, 200, integer=True)
-        check_range("decay_range", self.decay_range, 0.0, 1.0, integer=False)
+        self.check_training(smallest=max(self.batch_size, 64) if isinstance(self.batch_size, int) else 64)
+        self.check_wave_family()
 
     def slug(self) -> str:
         return f"h{self.horizon}-u{self.units}-d{self.depth}-n{self.train_size}-e{self.epochs}-s{self.seed}"
@@ -118,7 +112,7 @@ def holdout(config: ForecastConfig, n: int = HOLDOUT_SIZE) -> np.ndarray:
 
 # -- models -----------------------------------------------------------------------------------
 
-def build(config: ForecastConfig, seed: int):
+def build(config: ForecastConfig):
     """One input, three branches of `depth` LSTM layers: recursive → 1, vector → H, seq2seq → (length, H)."""
     keras = _keras()
     inputs = keras.Input(shape=(config.length, 1), name="wave")
@@ -128,25 +122,17 @@ def build(config: ForecastConfig, seed: int):
         for level in range(config.depth):
             sequences = strategy == "seq2seq" or level < config.depth - 1
             hidden = keras.layers.LSTM(config.units, return_sequences=sequences, name=f"{strategy}_lstm_{level + 1}",
-                                       **fitting.seeded(seed, index * 10 + level))(hidden)
+                                       **seeds.recurrent(config.seed, index * 10 + level))(hidden)
         size = 1 if strategy == "recursive" else config.horizon
-        outputs[strategy] = keras.layers.Dense(size, name=strategy, **fitting.dense_seeded(seed, index))(hidden)
+        outputs[strategy] = keras.layers.Dense(size, name=strategy, **seeds.dense(config.seed, index))(hidden)
     return inputs, outputs
 
 
 def layer_rows(config: ForecastConfig, strategy: str) -> list[dict]:
-    """The layer table of one strategy's model from the formulas (rows as models.expected_layers)."""
-    rows, inputs = [], 1
-    for level in range(config.depth):
-        sequences = strategy == "seq2seq" or level < config.depth - 1
-        shape = (None, config.length, config.units) if sequences else (None, config.units)
-        rows.append({"layer": f"lstm_{level + 1}", "output_shape": shape,
-                     "parameters": lstm_parameters(inputs, config.units)})
-        inputs = config.units
-    size = 1 if strategy == "recursive" else config.horizon
-    shape = (None, config.length, size) if strategy == "seq2seq" else (None, size)
-    rows.append({"layer": "dense", "output_shape": shape, "parameters": dense_parameters(config.units, size)})
-    return rows
+    """The layer table of one strategy's model from the formulas."""
+    return stacked_rows(inputs=1, units=config.units, depth=config.depth, length=config.length,
+                        outputs=1 if strategy == "recursive" else config.horizon,
+                        sequences_out=strategy == "seq2seq")
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -162,22 +148,18 @@ class Forecasters:
     """
 
     config: ForecastConfig
-    trained: fitting.Trained
+    fit: object  # the engine's Trained
     step_errors: dict
     seq2seq_by_time: np.ndarray
-
-    @property
-    def fit(self) -> fitting.Fit:
-        return self.trained.fit
 
     def forecast(self, inputs) -> dict:
         """Forecasts (n, H) of each strategy for input waves of shape (n, length)."""
         inputs = np.asarray(inputs, dtype=np.float32).reshape(-1, self.config.length, 1)
-        outputs = self.trained.predict(inputs)
+        outputs = self.fit.predict(inputs)
         forecasts = {"vector": outputs["vector"], "seq2seq": outputs["seq2seq"][:, -1, :]}
         window, steps = inputs, []
         for step in range(self.config.horizon):
-            following = outputs["recursive"] if step == 0 else self.trained.predict(window, "recursive")
+            following = outputs["recursive"] if step == 0 else self.fit.predict(window, "recursive")
             steps.append(following[:, 0])
             window = np.concatenate([window[:, 1:, :], following[:, None, :]], axis=1)
         forecasts["recursive"] = np.stack(steps, axis=1)
@@ -192,7 +174,7 @@ class Forecasters:
     def fan(self, period: float, decay: float, every: int = 5):
         """The seq2seq model's H-step forecasts made along one wave: `[(t, forecast (H,)), ...]`."""
         wave = data.damped_sine(self.config.length + self.config.horizon, period, decay).astype(np.float32)
-        outputs = self.trained.predict(wave[None, :self.config.length, None], "seq2seq")[0]
+        outputs = self.fit.predict(wave[None, :self.config.length, None], "seq2seq")[0]
         return [(t, outputs[t]) for t in range(every - 1, self.config.length, every)]
 
     def sweep(self, field: str, values, fixed: float) -> dict:
@@ -210,22 +192,41 @@ class Forecasters:
         return {strategy: np.abs(forecasts[strategy] - truth).mean(axis=1) for strategy in STRATEGIES}
 
 
-def train_forecasters(config: ForecastConfig) -> Forecasters:
-    """Train the three strategies on `config` and score them on held-out waves."""
-    series = waves(config, config.train_size, np.random.default_rng(config.seed))
-    recipe = fitting.Recipe(loss="mae", learning_rate=config.learning_rate, batch_size=config.batch_size,
-                            epochs=config.epochs, report_every=8)
-    architecture = f"forecast-t{config.length}-h{config.horizon}-u{config.units}-d{config.depth}"
-    trained = fitting.train(architecture, lambda seed: build(config, seed), config.seed,
-                            series[:, :config.length, None], targets(config, series), recipe)
-    result = Forecasters(config=config, trained=trained, step_errors={}, seq2seq_by_time=np.array([]))
+def training_data(config: ForecastConfig):
+    series = waves(config, config.train_size, data.rng(config.seed))
+    return series[:, :config.length, None], targets(config, series)
+
+
+def recipe(config: ForecastConfig) -> Recipe:
+    return Recipe(loss="mae", learning_rate=config.learning_rate, batch_size=config.batch_size,
+                  epochs=config.epochs, steps_per_execution=8)
+
+
+def analyse(trained) -> dict:
+    """Each strategy's held-out error at every step ahead, and the seq2seq error after each input step."""
+    config = trained.config
+    forecasters = Forecasters(config=config, fit=trained, step_errors={}, seq2seq_by_time=np.array([]))
     test = holdout(config)
     truth = test[:, config.length:]
-    forecasts = result.forecast(test[:, :config.length])
-    result.step_errors = {strategy: np.abs(forecasts[strategy] - truth).mean(axis=0) for strategy in STRATEGIES}
+    forecasts = forecasters.forecast(test[:, :config.length])
     every_step = trained.predict(test[:, :config.length, None], "seq2seq")
-    result.seq2seq_by_time = np.abs(every_step - targets(config, test)["seq2seq"]).mean(axis=(0, 2))
-    return result
+    return {"step_errors": {s: np.abs(forecasts[s] - truth).mean(axis=0) for s in STRATEGIES},
+            "seq2seq_by_time": np.abs(every_step - targets(config, test)["seq2seq"]).mean(axis=(0, 2))}
+
+
+def score(trained) -> dict:
+    """Each strategy's held-out error, averaged over the H steps ahead."""
+    return {strategy: float(np.mean(errors)) for strategy, errors in trained.results["step_errors"].items()}
+
+
+def view(trained) -> Forecasters:
+    return Forecasters(config=trained.config, fit=trained, step_errors=trained.results["step_errors"],
+                       seq2seq_by_time=trained.results["seq2seq_by_time"])
+
+
+def describe(config: ForecastConfig) -> str:
+    return (f"forecasting H={config.horizon}, {config.units} units × {config.depth} layers, "
+            f"{config.train_size:,} waves, {config.epochs} epochs, seed {config.seed}")
 
 
 def step_error_facts(step_errors: dict) -> dict:
@@ -253,3 +254,9 @@ def step_error_summary(step_errors: dict) -> str:
              for p in facts["parts"]]
     return ("Held-out error by step ahead: " + "; ".join(parts) + f". Best one step ahead: {facts['best_first']}; "
             f"best at the last step: {facts['best_last']}.")
+
+
+EXPERIMENT = Experiment(
+    name="forecast", config=ForecastConfig, build=build, data=training_data, recipe=recipe, score=score,
+    describe=describe, error_metric="seq2seq", analyse=analyse, view=view,
+    data_fields=DATA_FIELDS | {"period_range", "decay_range"})

@@ -1,5 +1,8 @@
 """
-The command line: `python -m lstm_core train sine|rectangles [flags]`.
+The command line: `python -m lstm_core train EXPERIMENT [flags]`, for every
+experiment in the registry (`sine`, `rectangles`, `window`, `cells`,
+`explode`, `forecast`); each configuration field is a flag of the same name
+(`train_size` → `--train-size`) with the configuration's default.
 
 It trains through the same model store as the app, so a model trained here
 is instant in the app and a stored configuration is not trained again. It
@@ -18,10 +21,12 @@ its allowed range; never a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
-from .config import ConfigError, RectangleConfig, SineConfig
+from .. import experiments
+from ..engine.config import ConfigError
 
 EXIT_USAGE = 2
 
@@ -41,49 +46,42 @@ def flag_name(field: str) -> str:
     return "--" + field.replace("_", "-")
 
 
-def _add_common(parser: argparse.ArgumentParser, defaults) -> None:
-    parser.add_argument("--units", type=int, default=defaults.units, help=f"LSTM units (default {defaults.units})")
-    parser.add_argument("--train-size", type=int, default=defaults.train_size,
-                        help=f"training examples (default {defaults.train_size})")
-    parser.add_argument("--epochs", type=int, default=defaults.epochs, help=f"epochs (default {defaults.epochs})")
-    parser.add_argument("--seed", type=int, default=defaults.seed, help="seed of data and initial weights")
-    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate)
+def _add_fields(parser: argparse.ArgumentParser, config_type) -> None:
+    """One flag per configuration field, typed and defaulted as the field is (a pair takes two values)."""
+    for field in dataclasses.fields(config_type):
+        default = field.default
+        if isinstance(default, tuple):
+            parser.add_argument(flag_name(field.name), type=type(default[0]), nargs=2, metavar=("LOW", "HIGH"),
+                                default=default, help=f"default {default[0]} {default[1]}")
+        else:
+            parser.add_argument(flag_name(field.name), type=type(default), default=default,
+                                help=f"default {default}")
     parser.add_argument("--out", help="also save the trained model to this .keras file")
     parser.add_argument("--store", help="model store folder (default $LSTM_EXPLORER_STORE or the user cache)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m lstm_core", description="LSTM Explorer: train and manage the book's models.")
+    parser = _Parser(prog="python -m lstm_core", description="LSTM Explorer: train and manage the lessons' models.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser("train", help="train (or load from the store) one configuration")
-    experiments = train.add_subparsers(dest="experiment", required=True, parser_class=_Parser)
-
-    sine = experiments.add_parser("sine", help="stacked LSTM on the damped sine wave (chapter 7)")
-    _add_common(sine, SineConfig())
-    sine.add_argument("--depth", type=int, default=SineConfig.depth, help="stacked LSTM layers (1-4)")
-    sine.add_argument("--period-range", type=int, nargs=2, metavar=("LOW", "HIGH"), default=SineConfig.period_range)
-    sine.add_argument("--decay-range", type=float, nargs=2, metavar=("LOW", "HIGH"), default=SineConfig.decay_range)
-
-    rectangles = experiments.add_parser("rectangles", help="generative LSTM drawing rectangles (chapter 11)")
-    _add_common(rectangles, RectangleConfig())
+    kinds = train.add_subparsers(dest="experiment", required=True, parser_class=_Parser)
+    for name, experiment in experiments.EXPERIMENTS.items():
+        summary = (experiment.config.__doc__ or name).strip().splitlines()[0]
+        _add_fields(kinds.add_parser(name, help=summary, description=summary), experiment.config)
     _add_store_command(commands)
     _add_prewarm_command(commands)
     return parser
 
 
 def config_from_args(args):
-    common = dict(units=args.units, train_size=args.train_size, epochs=args.epochs, seed=args.seed,
-                  batch_size=args.batch_size, learning_rate=args.learning_rate)
-    if args.experiment == "sine":
-        return SineConfig(depth=args.depth, period_range=tuple(args.period_range),
-                          decay_range=tuple(args.decay_range), **common)
-    return RectangleConfig(**common)
+    config_type = experiments.EXPERIMENTS[args.experiment].config
+    values = {field.name: getattr(args, field.name) for field in dataclasses.fields(config_type)}
+    return config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
 
 def command_train(args) -> dict:
-    from .service import Trainer
-    from .store import ModelStore
+    from ..engine.store import ModelStore
+    from ..engine.trainer import Trainer
 
     config = config_from_args(args)
     if args.out and not args.out.endswith(".keras"):
@@ -95,6 +93,8 @@ def command_train(args) -> dict:
         "source": trained.source, "metrics": trained.metrics, "history": trained.history,
         "seconds": round(trained.seconds, 3), "store": str(trainer.store.root),
     }
+    if trained.diverged:
+        result["diverged"] = trained.divergence_message()
     if args.out:
         trained.model.save(args.out)
         result["out"] = args.out
@@ -117,7 +117,7 @@ def command_store(args) -> dict:
     import math
     import time
 
-    from .store import ModelStore
+    from ..engine.store import ModelStore
 
     days = args.prune_older_than
     if days is not None and not (math.isfinite(days) and days >= 0):
@@ -140,12 +140,12 @@ def command_store(args) -> dict:
 
 
 def _add_prewarm_command(commands) -> None:
-    from .ladder import DEFAULT_SIZES
+    from ..ladder import DEFAULT_SIZES
 
     prewarm = commands.add_parser(
         "prewarm", help="train every model the pages show by default into the store (run it before class)",
-        description="Train the default model of each lesson and both default training-size ladders into "
-                    "the model store. Stored models are not trained again. Progress on stderr, "
+        description="Train the default models of every lesson, the models of their presets and both default "
+                    "training-size ladders into the model store. Stored models are not trained again. Progress on stderr, "
                     "a JSON summary on stdout; exit status 1 if a training failed.")
     prewarm.set_defaults(run=command_prewarm)
     prewarm.add_argument("--store", help="model store folder (default $LSTM_EXPLORER_STORE or the user cache)")
@@ -162,8 +162,8 @@ def command_prewarm(args) -> dict:
     from . import prewarm
 
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # keep stderr for the progress lines
-    from .service import Trainer
-    from .store import ModelStore
+    from ..engine.store import ModelStore
+    from ..engine.trainer import Trainer
 
     try:
         configs = prewarm.tiny_configs() if args.tiny else prewarm.default_configs(args.sizes)

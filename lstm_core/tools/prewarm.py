@@ -1,10 +1,11 @@
 """
 Prewarm: train before class everything the pages show by default.
 
-`python -m lstm_core prewarm` trains, into the model store, the default model
-of each lesson page, the models of their presets and both default training-size ladders, so that thirty
-students opening the app at once see trained models instantly instead of
-queueing for the same trainings. A configuration already in the store is
+`python -m lstm_core prewarm` trains, into the model store, the default
+configuration of every experiment (so every lesson opens on results), the
+configurations of every lesson's presets and both default training-size
+ladders, so that thirty students opening the app at once see trained models
+instantly instead of queueing for the same trainings. A configuration already in the store is
 not trained again, so a second run trains nothing and takes a moment.
 
 Progress goes to stderr (one line per configuration, with the epochs as they
@@ -17,26 +18,21 @@ from __future__ import annotations
 import sys
 import time
 
-from .config import RectangleConfig, SineConfig
-from .ladder import DEFAULT_SIZES, default_ladders
-
-
-def page_defaults() -> list:
-    """The model each lesson page shows before anyone moves a slider (pages use the config defaults)."""
-    return [SineConfig(), RectangleConfig()]
+from .. import experiments, presets
+from ..ladder import DEFAULT_SIZES, default_ladders
 
 
 def default_configs(sizes=DEFAULT_SIZES) -> list:
-    """Every configuration the pages show by default, each once: both ladders (smallest first), the page
-    defaults, then the models of the lessons' presets."""
-    from .presets import configs as preset_configs
-
-    return unique(default_ladders(sizes) + page_defaults() + preset_configs())
+    """Every configuration the pages show by default, each once: both ladders (smallest first), every
+    experiment's default, then the configurations of the lessons' presets."""
+    return unique(default_ladders(sizes) + presets.defaults() + presets.configs())
 
 
 def tiny_configs() -> list:
-    """One tiny model per experiment (4 units, 1 epoch, 100 examples): checks training and the store in seconds."""
-    return [SineConfig(units=4, depth=1, train_size=100, epochs=1), RectangleConfig(units=4, train_size=100, epochs=1)]
+    """One tiny model per experiment (4 units, 1 epoch, about 100 examples): checks the setup in seconds."""
+    tiny = dict(units=4, epochs=1, train_size=100)
+    return [experiment.config(**tiny, **({"depth": 1} if "depth" in experiment.config.__dataclass_fields__ else {}))
+            for experiment in experiments.EXPERIMENTS.values()]
 
 
 def unique(configs) -> list:
@@ -50,11 +46,7 @@ def unique(configs) -> list:
 
 def describe(config) -> str:
     """A short human name: `sine 10,000 examples, 20 units × 2 layers, 2 epochs, seed 0`."""
-    if isinstance(config, SineConfig):
-        return (f"sine {config.train_size:,} examples, {config.units} units × {config.depth} layers, "
-                f"{config.epochs} epoch{'s' if config.epochs > 1 else ''}, seed {config.seed}")
-    return (f"rectangles {config.train_size:,} rectangles, {config.units} units, "
-            f"{config.epochs} epoch{'s' if config.epochs > 1 else ''}, seed {config.seed}")
+    return experiments.describe(config)
 
 
 def in_store(store, config) -> bool:
@@ -102,7 +94,7 @@ def prewarm(configs, trainer=None, *, progress: StderrProgress | None = None, dr
     `"failed"` with the reason, and the others carry on.
     """
     if trainer is None:
-        from .service import Trainer
+        from ..engine.trainer import Trainer
 
         trainer = Trainer()
     began = time.perf_counter()

@@ -1,8 +1,8 @@
 """
-Get a trained model for a configuration: from memory, from the store, or
-trained once and stored.
+Get a trained model for a configuration of any experiment: from memory, from
+the store, or trained once (through `engine.fit`) and stored.
 
-This is what the app, the command line and the prewarm command all call, so
+This is what every lesson, the command line and the prewarm command call, so
 a model trained by any of them is instant for the others. It is built for
 one Streamlit server with thirty students:
 
@@ -30,10 +30,11 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from .backend import keras as _keras
-from .config import config_from_dict
+from .fit import Trained, arrays, fit, plain
 from .store import ModelStore
-from .training import Trained, train
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,11 @@ class _Flight:
 class Trainer:
     """Trained models on demand: memory, then store, then one shared, bounded training."""
 
-    def __init__(self, store: ModelStore | None = None, slots: int | None = None, max_models: int | None = None):
+    def __init__(self, store: ModelStore | None = None, slots: int | None = None, max_models: int | None = None,
+                 registry=None):
+        if registry is None:
+            from .. import experiments as registry  # the engine knows experiments only through the registry
+        self.registry = registry
         self.store = store if store is not None else ModelStore()
         self.slots = slots if slots is not None else _env_int("LSTM_EXPLORER_TRAINING_SLOTS", 1)
         self.max_models = max_models if max_models is not None else _env_int("LSTM_EXPLORER_MEMORY_MODELS", 16)
@@ -83,6 +88,7 @@ class Trainer:
         self._queue: list[str] = []  # keys waiting for a slot, oldest first
         self._running = 0
         self.trainings = 0  # trainings actually run (for tests and the load benchmark)
+        self.peak_running = 0  # most trainings that ran at the same time
 
     # -- memory and store ---------------------------------------------------------------
     def cached(self, config) -> Trained | None:
@@ -91,7 +97,7 @@ class Trainer:
         with self._lock:
             if key in self._memory:
                 self._memory.move_to_end(key)
-                return self._memory[key]
+                return replace(self._memory[key], source="memory")
         stored = self.stored(config)
         if stored is not None:
             self._remember(stored)
@@ -106,20 +112,36 @@ class Trainer:
         return self.store.has(key)
 
     def stored(self, config) -> Trained | None:
-        entry = self.store.load(config.key())
+        key = config.key()
+        entry = self.store.load(key)
         if entry is None:
             return None
         model, meta = entry
-        return Trained(
-            config=config_from_dict(meta["config"]), model=model, history=meta["history"],
-            curve=meta.get("curve", []), metrics=meta["metrics"], seconds=meta["seconds"], source="store",
-        )
+        try:  # the recorded configuration must still be valid (the teacher's limits may have changed)
+            recorded = self.registry.config_from_dict(meta["config"])
+            record = meta["fit"]
+            trained = Trained(
+                config=recorded, model=model, steps=np.asarray(record["steps"], dtype=np.int64),
+                batch_size=int(record["batch_size"]),
+                losses={name: np.asarray(values, dtype=np.float64) for name, values in record["losses"].items()},
+                gradient_norm=np.asarray(record["gradient_norm"], dtype=np.float64), history=list(meta["history"]),
+                metrics=dict(meta["metrics"]), error_metric=self.registry.of(recorded).error_metric,
+                results=arrays(meta.get("results", {})), seconds=float(meta["seconds"]),
+                diverged_step=record.get("diverged_step"), source="store")
+        except Exception as error:  # noqa: BLE001 - any unreadable entry is retrained, never a crash
+            log.warning("model store: entry %s is unreadable (%s); it will be trained again", key, error)
+            self.store.remove(key)
+            return None
+        return trained
 
     def save(self, trained: Trained) -> bool:
         config = trained.config
         meta = {
             "config": {"experiment": config.experiment, **config.to_dict()},
-            "metrics": trained.metrics, "history": trained.history, "curve": trained.curve,
+            "metrics": trained.metrics, "history": trained.history, "results": plain(trained.results),
+            "fit": {"steps": plain(trained.steps), "batch_size": trained.batch_size,
+                    "losses": plain(trained.losses), "gradient_norm": plain(trained.gradient_norm),
+                    "diverged_step": trained.diverged_step},
             "seconds": trained.seconds, "saved_at": time.time(),
         }
         return self.store.save(config.key(), trained.model, meta)
@@ -169,6 +191,7 @@ class Trainer:
         with self._lock:
             flight = self._flights.get(key)
             if flight is None:
+                self.registry.of(config)  # an unknown experiment fails here, in the caller's thread
                 flight = self._flights[key] = _Flight(config.epochs)
                 threading.Thread(target=self._run, args=(config, key, flight, start),
                                  name=f"train-{key}", daemon=True).start()
@@ -206,6 +229,7 @@ class Trainer:
             with self._lock:
                 self._queue.remove(key)
                 self._running += 1
+                self.peak_running = max(self.peak_running, self._running)
         try:
             flight.status = replace(flight.status, phase="training")
 
@@ -217,8 +241,8 @@ class Trainer:
 
             if start is not None:
                 start = self.resumable(start)
-            trained = train(config, on_epoch=on_epoch, on_progress=on_progress, start=start,
-                            curve_sink=flight.curve)
+            trained = fit(self.registry.of(config), config, on_epoch=on_epoch, on_progress=on_progress,
+                          start=start, curve_sink=flight.curve)
             with self._lock:
                 self.trainings += 1
         finally:

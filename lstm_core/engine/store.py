@@ -5,7 +5,7 @@ server, or a second program, does not train them again.
 An entry is two files named by the configuration's `key()`:
 
     <key>.keras   the Keras model (a standard file: `keras.saving.load_model` opens it)
-    <key>.json    the configuration, metrics, loss history and training time
+    <key>.json    the configuration, metrics, loss records, the numbers its page draws, training time
 
 Both are written to a temporary file first and renamed into place, the model
 before the JSON, so the JSON marks a finished entry: a server stopped
@@ -38,11 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .backend import keras as _keras
-from .config import config_from_dict
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one engine for every experiment (per-output records, results, one seed scheme)
 STRAY_AGE_SECONDS = 600  # a temporary file or half entry this old is not a write under way
 # What a configuration's key() looks like; pruning touches no other file, whatever folder it is given.
 KEY_PATTERN = re.compile(r"[a-z]+-[a-z0-9-]+-[0-9a-f]{10}")
@@ -175,10 +174,10 @@ class ModelStore:
             meta = self.read_meta(key)
             if meta is None or meta.get("key") != key or meta.get("format") != FORMAT_VERSION:
                 raise ValueError("metadata is missing, unreadable or of another version")
-            config_from_dict(meta["config"])  # the recorded configuration must still be valid
-            if not (isinstance(meta.get("metrics"), dict) and isinstance(meta.get("history"), list)
+            if not (isinstance(meta.get("config"), dict) and isinstance(meta.get("metrics"), dict)
+                    and isinstance(meta.get("history"), list) and isinstance(meta.get("fit"), dict)
                     and isinstance(meta.get("seconds"), (int, float))):
-                raise ValueError("metadata lacks its metrics, history or training time")
+                raise ValueError("metadata lacks its configuration, metrics, history, record or training time")
             model = _keras().saving.load_model(self.model_path(key), compile=False, safe_mode=True)
         except Exception as error:  # noqa: BLE001 - any unreadable entry is retrained, never a crash
             log.warning("model store: entry %s is unreadable (%s); it will be trained again", key, error)

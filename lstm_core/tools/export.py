@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codegen import keras_script
+from ..experiments import keras_script
 
 
 def model_bytes(model) -> bytes:

@@ -1,0 +1,140 @@
+"""
+The training-size lab's figures: small multiples (one panel per size, same
+axes) and the held-out error against training size on a log scale.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..experiments.sine import BOOK_MAE as BOOK_SINE_MAE
+from ..ladder import ERROR_NAMES, NOUNS, Rung
+from .base import COLORS, FONT_SIZE
+
+PANELS_PER_ROW = 5
+
+
+def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title=title, height=height, font={"size": FONT_SIZE}, template="plotly_white",
+        margin={"l": 50, "r": 20, "t": 100, "b": 40},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "center", "x": 0.5},
+    )
+    return fig
+
+
+def _grid(count: int, titles: list[str]):
+    columns = min(count, PANELS_PER_ROW)
+    rows = math.ceil(count / columns)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.04,
+                        vertical_spacing=0.16 if rows > 1 else 0.1)
+    positions = [(index // columns + 1, index % columns + 1) for index in range(count)]
+    return fig, positions, rows
+
+
+def panel_title(experiment: str, rung: Rung) -> str:
+    short = "MAE" if experiment == "sine" else "error"
+    return f"{rung.size:,} {NOUNS[experiment]}<br>{short} {rung.error:.3f}"
+
+
+def _closed(drawing) -> np.ndarray:
+    drawing = np.asarray(drawing, dtype=float).reshape(-1, 2)
+    return np.concatenate([drawing, drawing[:1]], axis=0)
+
+
+def rectangle_panels_figure(ladder: list[Rung], free_drawings, completions,
+                            title: str = "What each model draws", titles: list[str] | None = None) -> go.Figure:
+    """One panel per size, on the book's axes: the rectangle drawn from `[0,0]` (filled) and the
+    rectangles completed from given first corners `[w, 0]` (thin lines, the given corner in grey).
+
+    `free_drawings[i]` is (4, 2) and `completions[i]` is (k, 4, 2) for `ladder[i]`; `titles` replace
+    the panels' `panel_title`s (a page passes them in its language).
+    """
+    fig, positions, rows = _grid(len(ladder), titles or [panel_title("rectangles", rung) for rung in ladder])
+    for index, ((row, col), free, completed) in enumerate(zip(positions, free_drawings, completions)):
+        first = index == 0
+        for drawing in np.asarray(completed, dtype=float).reshape(-1, 4, 2):
+            closed = _closed(drawing)
+            fig.add_trace(go.Scatter(
+                x=closed[:, 0], y=closed[:, 1], mode="lines", name="completed from a given first corner",
+                legendgroup="completed", showlegend=first, line={"color": COLORS["accent"], "width": 2}),
+                row=row, col=col)
+            first = False
+        corners = np.asarray(completed, dtype=float).reshape(-1, 4, 2)[:, 1]
+        fig.add_trace(go.Scatter(
+            x=corners[:, 0], y=corners[:, 1], mode="markers", name="given first corner", legendgroup="given",
+            showlegend=index == 0, marker={"color": COLORS["input"], "size": 9}), row=row, col=col)
+        closed = _closed(free)
+        fig.add_trace(go.Scatter(
+            x=closed[:, 0], y=closed[:, 1], mode="lines+markers", name="drawn from [0, 0]", legendgroup="free",
+            showlegend=index == 0, fill="toself", line={"color": COLORS["predicted"], "width": 3},
+            marker={"size": 7}), row=row, col=col)
+    fig.update_xaxes(range=[-0.1, 1.1], constrain="domain", dtick=0.5)
+    fig.update_yaxes(range=[-0.1, 1.1], constrain="domain", dtick=0.5)
+    for index in range(len(ladder)):
+        suffix = "" if index == 0 else str(index + 1)
+        fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"
+    return _style(fig, title, height=130 + 270 * rows)
+
+
+def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, context: int = 20,
+                       title: str = "The same test wave, predicted by each model",
+                       titles: list[str] | None = None) -> go.Figure:
+    """One panel per size, same axes: the last `context` input steps (grey), the 5 expected values
+    (blue) and each model's 5 predicted values (vermilion). `predictions[i]` belongs to `ladder[i]`;
+    `titles` replace the panels' `panel_title`s."""
+    inputs, expected = np.asarray(inputs, dtype=float).ravel(), np.asarray(expected, dtype=float).ravel()
+    length = len(inputs)
+    shown = np.arange(max(0, length - context), length)
+    outputs = np.arange(length, length + len(expected))
+    fig, positions, rows = _grid(len(ladder), titles or [panel_title("sine", rung) for rung in ladder])
+    for index, ((row, col), predicted) in enumerate(zip(positions, predictions)):
+        first = index == 0
+        fig.add_trace(go.Scatter(x=shown, y=inputs[shown], mode="lines", name="input", legendgroup="input",
+                                 showlegend=first, line={"color": COLORS["input"]}), row=row, col=col)
+        fig.add_trace(go.Scatter(x=outputs, y=expected, mode="lines+markers", name="expected",
+                                 legendgroup="expected", showlegend=first,
+                                 line={"color": COLORS["expected"], "width": 3}, marker={"size": 7}), row=row, col=col)
+        fig.add_trace(go.Scatter(x=outputs, y=np.asarray(predicted, dtype=float).ravel(), mode="lines+markers",
+                                 name="predicted", legendgroup="predicted", showlegend=first,
+                                 line={"color": COLORS["predicted"], "width": 3, "dash": "dash"},
+                                 marker={"size": 8, "symbol": "x"}), row=row, col=col)
+        fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"}, row=row, col=col)
+    # The same y axis for every panel, zoomed on what they show, so small differences are visible.
+    values = np.concatenate([inputs[shown], expected, *[np.asarray(p, dtype=float).ravel() for p in predictions]])
+    low, high = max(-0.05, float(values.min()) - 0.05), min(1.15, float(values.max()) + 0.05)
+    fig.update_yaxes(range=[low, high])
+    fig.update_xaxes(dtick=10)
+    return _style(fig, title, height=150 + 280 * rows)
+
+
+def error_curve_figure(experiment: str, ladder: list[Rung], *, noun: str | None = None,
+                       book_note: str | None = None) -> go.Figure:
+    """The held-out error against training size: log scale on x, one labelled point per size.
+
+    For the sine, a dashed line marks the book's MAE (10,000 examples). A page in another language
+    passes `noun` (the examples' name in the hover text) and `book_note` (the dashed line's label);
+    the hover names the error by the trace's name, so translating the trace translates it.
+    """
+    sizes = [rung.size for rung in ladder]
+    errors = [rung.error for rung in ladder]
+    error_name = ERROR_NAMES[experiment]
+    fig = go.Figure(go.Scatter(
+        x=sizes, y=errors, mode="lines+markers+text", name=error_name, text=[f"{e:.3f}" for e in errors],
+        textposition="top center", line={"color": COLORS["predicted"], "width": 3}, marker={"size": 12},
+        hovertemplate=f"%{{x:,}} {noun or NOUNS[experiment]}<br>%{{fullData.name}} %{{y:.4f}}<extra></extra>"))
+    if experiment == "sine":
+        fig.add_hline(y=BOOK_SINE_MAE, line={"dash": "dash", "color": COLORS["expected"]},
+                      annotation_text=book_note or f"book: {BOOK_SINE_MAE} after 10,000 examples",
+                      annotation_position="bottom right")
+    top = max(errors + ([BOOK_SINE_MAE] if experiment == "sine" else [])) if errors else 1.0
+    fig.update_xaxes(type="log", title_text=f"training size ({NOUNS[experiment]}, log scale)",
+                     tickvals=sizes, ticktext=[f"{s:,}" for s in sizes])
+    fig.update_yaxes(title_text=f"{error_name} (lower is better)", range=[0, top * 1.2], rangemode="tozero")
+    fig = _style(fig, f"{error_name[0].upper()}{error_name[1:]} against training size", height=420)
+    fig.update_layout(margin={"t": 60}, showlegend=False)
+    return fig
