@@ -15,7 +15,7 @@ Run it with `streamlit run app.py`.
 
 import streamlit as st
 
-from lstm_core.store import ModelStore
+from lstm_core.engine.store import ModelStore
 from ui.i18n import has, language_ui, t
 from ui.lessons import LESSONS
 

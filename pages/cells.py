@@ -17,32 +17,48 @@ import math
 import pandas as pd
 import streamlit as st
 
-from lstm_core import concept_figures, presets
-from lstm_core.config import max_epochs, max_train_size, max_units
-from lstm_core.recurrent import CELLS, GUESS_MAE, CellsConfig, ExplodeConfig
-from ui import cache, i18n, params, widgets
+from lstm_core import presets
+from lstm_core.experiments import CellsConfig, ExplodeConfig
+from lstm_core.experiments.cells import GUESS_MAE, TASKS
+from lstm_core.experiments.formulas import CELLS
+from lstm_core.figures import concepts as concept_figures
+from ui import cache, controls, i18n, params, widgets
 from ui.frame import require_app
 from ui.i18n import t
-from ui.presets import preset_ui
+from ui.controls import Control
+from ui.presets import preset_ui, values
 
 require_app()
 
-DEFAULT = CellsConfig  # the field defaults
-TRAIN_SIZES = [256, 512, 1_024, 2_048, 4_096, 8_192]
-_SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
-LEARNING_RATES = [1e-3, 3e-3, 1e-2, 3e-2]
-SGD_RATES = [0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0]
+TRAIN_SIZES = (256, 512, 1_024, 2_048, 4_096, 8_192)
+LEARNING_RATES = (1e-3, 3e-3, 1e-2, 3e-2)
+SGD_RATES = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0)
 FORMULAS = {"SimpleRNN": "u·(i + u + 1)", "GRU": "3·u·(i + u + 2)", "LSTM": "4·u·(i + u + 1)"}
-URL_PARAMETERS = [
-    params.whole_number("length", 10, 100, DEFAULT.length),
-    params.whole_number("lag", 0, 99, DEFAULT.lag),
-    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("epochs", 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
-    params.choice("learning_rate", LEARNING_RATES, DEFAULT.learning_rate),
-    params.choice("explode_learning_rate", SGD_RATES, 2.0),
-]
+CELLS_FIELDS = ("task", "length", "lag", "units", "train_size", "epochs", "seed", "learning_rate")
+EXPLODE_KEYS = {"explode_cell": "cell", "explode_learning_rate": "learning_rate"}  # control key → ExplodeConfig field
+
+
+def page_controls() -> dict:
+    """The page's controls, by key (widgets, link parameters and presets all read these)."""
+    return {
+        "task": controls.choice("task", TASKS, CellsConfig.task, kind="radio"),
+        "length": controls.slider("length", 10, 100, CellsConfig.length, step=5),
+        "lag": controls.slider("lag", 0, 99, CellsConfig.lag),
+        **controls.training(CellsConfig, TRAIN_SIZES, most_epochs=30),
+        "learning_rate": controls.choice("learning_rate", LEARNING_RATES, CellsConfig.learning_rate),
+        "explode_cell": controls.choice("explode_cell", CELLS, ExplodeConfig.cell, kind="select"),
+        "explode_learning_rate": controls.choice("explode_learning_rate", SGD_RATES, ExplodeConfig.learning_rate),
+        "explode_clip": Control("explode_clip", "toggle", ExplodeConfig.clipnorm > 0),
+    }
+
+
+def preset_values(preset, declared: dict) -> dict:
+    """A preset's control values: a cells configuration's fields, or an SGD run's explode_* controls."""
+    config = preset.configs[0]
+    if config.experiment == "explode":
+        return {**{key: getattr(config, field) for key, field in EXPLODE_KEYS.items()},
+                "explode_clip": config.clipnorm > 0}
+    return values(preset, declared)
 
 
 def divergence_text(fit) -> str:
@@ -53,44 +69,30 @@ def divergence_text(fit) -> str:
     return t(f"cells.diverged.{kind}", step=fit.diverged_step)
 
 
-def cells_model_ui():
+def cells_model_ui(declared: dict):
     with st.sidebar.form("cells_model"):
         st.header(t("cells.model.header"))
         # The names are looked up now: a format_func must not read the language later, outside this run.
-        tasks = {task: t(f"cells.task.{task}") for task in ("lag", "sine")}
-        task = st.radio(t("cells.task"), list(tasks), key="task", horizontal=True, bind="query-params",
-                        format_func=tasks.get, help=t("cells.task.help"))
-        length = st.slider(t("cells.length"), 10, 100, DEFAULT.length, step=5, key="length",
-                           bind="query-params", help=t("cells.length.help"))
-        lag = st.slider(t("cells.lag"), 0, 99, DEFAULT.lag, key="lag", bind="query-params",
-                        help=t("cells.lag.help"))
-        units = st.slider(t("cells.units"), 1, max_units(), min(DEFAULT.units, max_units()), key="units",
-                          bind="query-params", help=t("cells.units.help"))
-        train_size = st.select_slider(t("cells.train_size"), _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="train_size", bind="query-params", help=t("cells.train_size.help"))
-        epochs = st.slider(t("cells.epochs"), 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="epochs", bind="query-params", help=t("cells.epochs.help"))
-        seed = st.number_input(t("cells.seed"), 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
-                               help=t("cells.seed.help"))
-        learning_rate = st.select_slider(t("cells.learning_rate"), LEARNING_RATES, DEFAULT.learning_rate,
-                                         key="learning_rate", bind="query-params",
-                                         help=t("cells.learning_rate.help"))
+        tasks = {task: t(f"cells.task.{task}") for task in TASKS}
+        values = {key: declared[key].widget(t(f"cells.{key}"), t(f"cells.{key}.help"),
+                                            **({"format_func": tasks.get, "horizontal": True} if key == "task" else {}))
+                  for key in CELLS_FIELDS}
         pressed = st.form_submit_button(t("cells.train"), type="primary", key="cells_train",
                                         help=t("cells.train.help"))
-    values = dict(task=task, length=length, lag=lag if task == "lag" else 0, units=units,
-                  train_size=train_size, epochs=epochs, seed=int(seed), learning_rate=float(learning_rate))
+    if values["task"] != "lag":
+        values["lag"] = 0
     return values, pressed
 
 
-def cells_results_ui(result, config):
+def cells_results_ui(trained, config):
+    result = cache.view(config)
     columns = st.columns(4)
     for column, cell in zip(columns, CELLS):
         error = result.errors[cell]
         delta = t("cells.metric.vs_guessing", delta=error - GUESS_MAE) if config.task == "lag" else None
         column.metric(t("cells.metric.mae", cell=cell), f"{error:.4f}", delta, delta_color="inverse")
-    columns[3].metric(t("cells.metric.time"), t("cells.seconds", seconds=result.seconds),
-                      t("cells.compiled_now") if result.fit.compiled else t("cells.compiled_reused"),
-                      delta_color="off")
+    columns[3].metric(t("cells.metric.time"), t("cells.seconds", seconds=trained.seconds),
+                      widgets.source_text(trained), delta_color="off")
     if result.fit.diverged:
         st.error(t("cells.failed", message=divergence_text(result.fit)))
     left, right = st.columns([3, 2])
@@ -110,27 +112,22 @@ def cells_results_ui(result, config):
     st.caption(t("cells.vanishing.caption"))
 
 
-def explode_ui():
+def explode_ui(declared: dict):
     st.subheader(t("cells.explode.header"))
     st.markdown(t("cells.explode.intro"))
     with st.form("explode_model"):
         left, middle, right = st.columns(3)
-        cell = left.selectbox(t("cells.explode.cell"), CELLS, key="explode_cell", bind="query-params",
-                              help=t("cells.explode.cell.help"))
-        learning_rate = middle.select_slider(
-            t("cells.explode.learning_rate"), SGD_RATES, 2.0, key="explode_learning_rate", bind="query-params",
-            help=t("cells.explode.learning_rate.help"))
-        clip = right.toggle(t("cells.explode.clip"), key="explode_clip", bind="query-params",
-                            help=t("cells.explode.clip.help"))
+        cell = declared["explode_cell"].widget(t("cells.explode.cell"), t("cells.explode.cell.help"), left)
+        learning_rate = declared["explode_learning_rate"].widget(
+            t("cells.explode.learning_rate"), t("cells.explode.learning_rate.help"), middle)
+        clip = declared["explode_clip"].widget(t("cells.explode.clip"), t("cells.explode.clip.help"), right)
         pressed = st.form_submit_button(t("cells.explode.train"), type="primary", key="explode_train",
                                         help=t("cells.explode.train.help"))
     config = widgets.config_or_stop(ExplodeConfig, cell=cell, learning_rate=float(learning_rate),
                                     clipnorm=1.0 if clip else 0.0)
-    run = widgets.experiment_or_prompt(cache.explode_run, config, pressed, page="cells_explode",
-                                       what=t("cells.explode.what"), spinner=t("cells.explode.spinner"))
-    if run is None:
+    fit = widgets.trained_or_prompt(config, pressed, prompt=t("widgets.experiment_prompt", what=t("cells.explode.what")))
+    if fit is None:
         return
-    fit = run.fit
     message = divergence_text(fit)
     if fit.diverged:
         st.error(t("cells.explode.diverged", message=message[:1].upper() + message[1:],
@@ -145,12 +142,12 @@ def explode_ui():
 
 st.title(t("cells.title"))
 st.caption(t("cells.caption"))
-preset_ui("cells", presets.CELLS)
-params.check(URL_PARAMETERS)
-values, pressed = cells_model_ui()
+declared = page_controls()
+preset_ui("cells", presets.CELLS, declared, preset_values)
+params.check(controls.parameters(declared.values()))
+values, pressed = cells_model_ui(declared)
 config = widgets.config_or_stop(CellsConfig, **values)
-comparison = widgets.experiment_or_prompt(
-    cache.cell_comparison, config, pressed, page="cells", what=t("cells.what"), spinner=t("cells.spinner"))
-if comparison is not None:
-    cells_results_ui(comparison, config)
-explode_ui()
+trained = widgets.trained_or_prompt(config, pressed, prompt=t("widgets.experiment_prompt", what=t("cells.what")))
+if trained is not None:
+    cells_results_ui(trained, config)
+explode_ui(declared)

@@ -17,33 +17,37 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstm_core import concept_figures, figures, forecasting, presets
-from lstm_core.config import max_epochs, max_train_size, max_units
-from lstm_core.forecasting import STRATEGIES, ForecastConfig, layer_rows
-from ui import cache, i18n, params, widgets
+from lstm_core import figures, presets
+from lstm_core.experiments import ForecastConfig, forecasting
+from lstm_core.experiments.forecasting import STRATEGIES, layer_rows
+from lstm_core.figures import concepts as concept_figures
+from ui import cache, controls, i18n, params, widgets
 from ui.frame import require_app
 from ui.i18n import t
 from ui.presets import preset_ui
 
 require_app()
 
-DEFAULT = ForecastConfig  # the field defaults
-TRAIN_SIZES = [256, 512, 1_024, 2_048, 4_096, 8_192]
-_SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
+TRAIN_SIZES = (256, 512, 1_024, 2_048, 4_096, 8_192)
 PERIODS = (3, 40)
 DECAYS = (0.0, 0.25)
 SWEEP_PERIODS = tuple(range(PERIODS[0], PERIODS[1] + 1))
 SWEEP_DECAYS = tuple(float(d) for d in np.round(np.linspace(DECAYS[0], DECAYS[1], 26), 3))
-URL_PARAMETERS = [
-    params.whole_number("period", PERIODS[0], PERIODS[1], 15),
-    params.number("decay", DECAYS[0], DECAYS[1], 0.05),
-    params.whole_number("horizon", 1, 20, DEFAULT.horizon),
-    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.whole_number("depth", 1, 3, DEFAULT.depth),
-    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("epochs", 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
-]
+MODEL_FIELDS = ("horizon", "units", "depth", "train_size", "epochs", "seed", "period_range", "decay_range")
+
+
+def page_controls() -> dict:
+    """The page's controls, by key (widgets, link parameters and presets all read these)."""
+    return {
+        **controls.wave(PERIODS, DECAYS),
+        "horizon": controls.slider("horizon", 1, 20, ForecastConfig.horizon),
+        "depth": controls.slider("depth", 1, 3, ForecastConfig.depth),
+        **controls.training(ForecastConfig, TRAIN_SIZES, most_epochs=30),
+        "period_range": controls.Control("period_range", "range", ForecastConfig.period_range, *PERIODS,
+                                         bound=False),
+        "decay_range": controls.Control("decay_range", "range", ForecastConfig.decay_range, *DECAYS, step=0.005,
+                                        format="%.3f", bound=False),
+    }
 
 
 def labels() -> dict:
@@ -55,43 +59,25 @@ def short(strategy: str) -> str:
     return t(f"forecasting.short.{strategy}")
 
 
-def wave_ui(box):
+def wave_ui(box, declared: dict):
     with box:
         st.header(t("forecasting.wave.header"))
-        period = st.slider(t("forecasting.period"), *PERIODS, 15, key="period", bind="query-params",
-                           help=t("forecasting.period.help"))
+        period = declared["period"].widget(t("forecasting.period"), t("forecasting.period.help"))
         period_strip = st.empty()
-        decay = st.slider(t("forecasting.decay"), *DECAYS, 0.05, step=0.005, format="%.3f", key="decay",
-                          bind="query-params", help=t("forecasting.decay.help"))
+        decay = declared["decay"].widget(t("forecasting.decay"), t("forecasting.decay.help"))
         decay_strip = st.empty()
     return period, decay, period_strip, decay_strip
 
 
-def model_ui():
+def model_ui(declared: dict):
     with st.sidebar.form("forecast_model"):
         st.header(t("forecasting.model.header"))
-        horizon = st.slider(t("forecasting.horizon"), 1, 20, DEFAULT.horizon, key="horizon", bind="query-params",
-                            help=t("forecasting.horizon.help"))
-        units = st.slider(t("forecasting.units"), 1, max_units(), min(DEFAULT.units, max_units()),
-                          key="units", bind="query-params", help=t("forecasting.units.help"))
-        depth = st.slider(t("forecasting.depth"), 1, 3, DEFAULT.depth, key="depth", bind="query-params",
-                          help=t("forecasting.depth.help"))
-        train_size = st.select_slider(t("forecasting.train_size"), _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="train_size", bind="query-params",
-                                      help=t("forecasting.train_size.help"))
-        epochs = st.slider(t("forecasting.epochs"), 1, min(30, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="epochs", bind="query-params", help=t("forecasting.epochs.help"))
-        seed = st.number_input(t("forecasting.seed"), 0, 10_000, DEFAULT.seed, key="seed",
-                               bind="query-params", help=t("forecasting.seed.help"))
-        period_range = st.slider(t("forecasting.period_range"), *PERIODS, DEFAULT.period_range,
-                                 key="period_range", help=t("forecasting.period_range.help"))
-        decay_range = st.slider(t("forecasting.decay_range"), *DECAYS, DEFAULT.decay_range, step=0.005,
-                                format="%.3f", key="decay_range", help=t("forecasting.decay_range.help"))
+        values = {key: declared[key].widget(t(f"forecasting.{key}"), t(f"forecasting.{key}.help"))
+                  for key in MODEL_FIELDS}
         pressed = st.form_submit_button(t("forecasting.train"), type="primary", key="forecast_train",
                                         help=t("forecasting.train.help"))
-    values = dict(horizon=horizon, units=units, depth=depth, train_size=train_size, epochs=epochs, seed=int(seed),
-                  period_range=tuple(int(p) for p in period_range),
-                  decay_range=tuple(round(float(d), 3) for d in decay_range))
+    values["period_range"] = tuple(int(p) for p in values["period_range"])
+    values["decay_range"] = tuple(round(float(d), 3) for d in values["decay_range"])
     return values, pressed
 
 
@@ -118,16 +104,15 @@ def step_error_sentence(step_errors) -> str:
              best_first=short(facts["best_first"]), best_last=short(facts["best_last"]))
 
 
-def forecasts_ui(models, config, period, decay):
+def forecasts_ui(trained, models, config, period, decay):
     names = labels()
     columns = st.columns(4)
     for column, strategy in zip(columns, STRATEGIES):
         column.metric(t("forecasting.metric.mae", strategy=short(strategy)),
                       f"{models.step_errors[strategy].mean():.4f}",
                       help=t("forecasting.metric.mae.help", label=names[strategy], horizon=config.horizon))
-    columns[3].metric(t("forecasting.metric.time"), t("forecasting.seconds", seconds=models.fit.seconds),
-                      t("forecasting.compiled_now") if models.fit.compiled else t("forecasting.compiled_reused"),
-                      delta_color="off")
+    columns[3].metric(t("forecasting.metric.time"), t("forecasting.seconds", seconds=trained.seconds),
+                      widgets.source_text(trained), delta_color="off")
     if models.fit.diverged:
         kind = "nan" if np.isnan(models.fit.final_loss()) else "inf"
         st.error(t("forecasting.failed", message=t(f"forecasting.diverged.{kind}", step=models.fit.diverged_step)))
@@ -205,16 +190,18 @@ def out_of_distribution_ui(config, period, decay):
 
 st.title(t("forecasting.title"))
 st.caption(t("forecasting.caption"))
-preset_ui("forecasting", presets.FORECASTING)
-params.check(URL_PARAMETERS)
+declared = page_controls()
+preset_ui("forecasting", presets.FORECASTING, declared)
+params.check(controls.parameters(declared.values()))
 wave_box = st.sidebar.container()
-period, decay, period_strip, decay_strip = wave_ui(wave_box)
-values, pressed = model_ui()
+period, decay, period_strip, decay_strip = wave_ui(wave_box, declared)
+values, pressed = model_ui(declared)
 config = widgets.config_or_stop(ForecastConfig, **values)
 strips_ui(config, period, decay, period_strip, decay_strip)
-models = widgets.experiment_or_prompt(cache.forecasters, config, pressed, page="forecasting",
-                                      what=t("forecasting.what"), spinner=t("forecasting.spinner"))
-if models is not None:
-    forecasts_ui(models, config, period, decay)
+trained = widgets.trained_or_prompt(config, pressed,
+                                    prompt=t("widgets.experiment_prompt", what=t("forecasting.what")))
+if trained is not None:
+    models = cache.view(config)
+    forecasts_ui(trained, models, config, period, decay)
     many_to_many_ui(models, config, period, decay)
     out_of_distribution_ui(config, period, decay)

@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstm_core import concept_figures, gates, presets
-from lstm_core.config import SineConfig
-from ui import cache, params, sine_controls, widgets
+from lstm_core import gates, presets
+from lstm_core.experiments import SineConfig
+from lstm_core.figures import concepts as concept_figures
+from ui import cache, controls, params, sine_controls, widgets
 from ui.frame import require_app
 from ui.i18n import figure, t
 from ui.presets import preset_ui
@@ -70,10 +71,12 @@ def units_ui(trace, inputs, decay, layer: int):
 st.title(t("inside_lstm.title"))
 st.caption(t("inside_lstm.caption"))
 widgets.store_notice()
-params.check(sine_controls.url_parameters())
-preset_ui("inside_lstm", presets.INSIDE_LSTM)
-period, decay = sine_controls.wave_ui("inside_lstm")
-values, pressed = sine_controls.model_ui("inside_lstm", key="inside_train", help=t("inside_lstm.train.help"))
+declared = sine_controls.page_controls()
+params.check(controls.parameters(declared.values()))
+preset_ui("inside_lstm", presets.INSIDE_LSTM, declared)
+period, decay = sine_controls.wave_ui("inside_lstm", declared)
+values, pressed = sine_controls.model_ui("inside_lstm", declared, key="inside_train",
+                                         help=t("inside_lstm.train.help"))
 config = widgets.config_or_stop(SineConfig, **values)
 trained = widgets.trained_or_prompt(config, pressed, t("inside_lstm.this_model"))
 st.latex(EQUATIONS)

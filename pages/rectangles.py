@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lstm_core import evaluate, export, figures, presets
-from lstm_core.config import BOOK_RECTANGLE_PARAMETERS, RectangleConfig, max_train_size, max_units
-from ui import cache, params, widgets
+from lstm_core import evaluate, figures, presets
+from lstm_core.experiments import RectangleConfig
+from lstm_core.experiments.rectangles import BOOK_PARAMETERS
+from lstm_core.tools import export
+from ui import cache, controls, params, widgets
 from ui.downloads import downloads_ui
 from ui.frame import require_app
 from ui.i18n import figure, t
@@ -22,30 +24,24 @@ from ui.presets import preset_ui
 
 require_app()
 
-TRAIN_SIZES = [100, 500, 1_000, 5_000, 10_000, 25_000]
-DEFAULT = RectangleConfig  # the dataclass' field defaults
+TRAIN_SIZES = (100, 500, 1_000, 5_000, 10_000, 25_000)
 WIDTHS = (0.2, 0.4, 0.6, 0.8)
-# What the page address may set (`…/rectangles?units=4&train_size=100`): the same ranges and defaults as the
-# widgets below.
-_SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
-URL_PARAMETERS = [
-    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
-]
+FIELDS = ("units", "train_size", "seed")  # the epochs stay the book's one pass (Train more adds some)
 
 
-def model_ui():
+def page_controls() -> dict:
+    """The page's controls, by key (widgets, link parameters and presets all read these)."""
+    every = controls.training(RectangleConfig, TRAIN_SIZES, most_epochs=1)
+    return {key: every[key] for key in FIELDS}
+
+
+def model_ui(declared: dict):
     with st.sidebar.form("model"):
         st.header(t("rectangles.model"))
-        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units",
-                          bind="query-params", help=t("rectangles.units.help"))
-        train_size = st.select_slider(t("rectangles.train_size"), _SIZES, min(DEFAULT.train_size, _SIZES[-1]),
-                                      key="train_size", bind="query-params", help=t("rectangles.train_size.help"))
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
-                               help=t("rectangles.seed.help"))
+        values = {key: declared[key].widget(t("rectangles.train_size") if key == "train_size" else key,
+                                            t(f"rectangles.{key}.help")) for key in FIELDS}
         pressed = st.form_submit_button(t("rectangles.train"), type="primary")
-    return dict(units=units, train_size=train_size, seed=int(seed)), pressed
+    return values, pressed
 
 
 def drawings_table(free, completed, errors) -> pd.DataFrame:
@@ -64,7 +60,7 @@ def results_ui(trained, config):
     left, middle, right = st.columns(3)
     left.metric(t("rectangles.error"), f"{trained.metrics['consistency']:.4f}")
     middle.metric(t("rectangles.seconds"), f"{trained.seconds:.1f} s",
-                  t("rectangles.from_store") if trained.source == "store" else None, delta_color="off")
+                  widgets.source_text(trained), delta_color="off")
     right.metric(t("rectangles.parameters"), f"{trained.model.count_params():,}")
     pinned = widgets.run_tools_ui(trained, "rectangles")  # "Train more", "Pin this run": (config, Trained) or None
     pinned_free, pinned_completed, _ = cache.rectangle_drawings(pinned[0], WIDTHS) if pinned else (None, None, None)
@@ -88,9 +84,10 @@ def results_ui(trained, config):
 st.title(t("rectangles.title"))
 st.caption(t("rectangles.caption"))
 widgets.store_notice()
-params.check(URL_PARAMETERS)
-preset_ui("rectangles", presets.RECTANGLES)
-values, pressed = model_ui()
+declared = page_controls()
+params.check(controls.parameters(declared.values()))
+preset_ui("rectangles", presets.RECTANGLES, declared)
+values, pressed = model_ui(declared)
 config = widgets.shown_config(widgets.config_or_stop(RectangleConfig, **values), "rectangles", reset=pressed)
 trained = widgets.trained_or_prompt(config, pressed)
 if trained is not None:
@@ -100,6 +97,6 @@ with st.expander(t("rectangles.metric.title")):
                   widths=", ".join(map(str, evaluate.EVALUATION_WIDTHS))))
 
 st.subheader(t("rectangles.layers"))
-st.caption(t("rectangles.layers.caption", book=BOOK_RECTANGLE_PARAMETERS))
+st.caption(t("rectangles.layers.caption", book=BOOK_PARAMETERS))
 widgets.layer_table_ui(config)
 widgets.code_ui(config)

@@ -18,30 +18,34 @@ language each option has its translated name as a caption.
 
 import streamlit as st
 
-from lstm_core import concept_figures, presets
-from lstm_core.config import max_epochs, max_train_size, max_units
-from lstm_core.problems import PROBLEMS, SHAPES, TEST_LENGTHS, WindowConfig, text_id, unrolled
-from ui import cache, params, widgets
+from lstm_core import presets
+from lstm_core.experiments import WindowConfig
+from lstm_core.experiments.window import TEST_LENGTHS
+from lstm_core.figures import concepts as concept_figures
+from lstm_core.problems import PROBLEMS, SHAPES, text_id, unrolled
+from ui import cache, controls, params, widgets
 from ui.frame import require_app
 from ui.i18n import figure, t
 from ui.presets import preset_ui
 
 require_app()
 
-DEFAULT = WindowConfig  # the field defaults
-TRAIN_SIZES = [256, 512, 1_024, 2_048, 4_096, 8_192]
-_SIZES = [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
-URL_PARAMETERS = [
-    params.whole_number("steps", 2, 8, 5),
-    params.whole_number("window", 10, 100, DEFAULT.window),
-    params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
-    params.choice("train_size", _SIZES, min(DEFAULT.train_size, _SIZES[-1])),
-    params.whole_number("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-    params.whole_number("seed", 0, 10_000, DEFAULT.seed),
-    params.whole_number("test_length", TEST_LENGTHS[0], TEST_LENGTHS[-1], 30),
-    params.whole_number("period", 5, 40, 15),
-    params.number("decay", 0.0, 0.2, 0.05),
-]
+TRAIN_SIZES = (256, 512, 1_024, 2_048, 4_096, 8_192)
+MODEL_FIELDS = ("window", "units", "train_size", "epochs", "seed")
+
+
+def page_controls() -> dict:
+    """The page's controls, by key (widgets, link parameters and presets all read these)."""
+    return {
+        "problem": controls.choice("problem", tuple(PROBLEMS), next(iter(PROBLEMS)), kind="radio"),
+        "steps": controls.slider("steps", 2, 8, 5),
+        "shape": controls.choice("shape", SHAPES, "many-to-one", kind="radio"),
+        "feedback": controls.Control("feedback", "toggle", False, bound=False),
+        "window": controls.slider("window", 10, 100, WindowConfig.window, step=5),
+        **controls.training(WindowConfig, TRAIN_SIZES, most_epochs=20),
+        "test_length": controls.slider("test_length", TEST_LENGTHS[0], TEST_LENGTHS[-1], 30, step=5),
+        **controls.wave(),
+    }
 
 
 def problem_name(name: str) -> str:
@@ -63,14 +67,12 @@ def diagram_title(diagram) -> str:
     return t(key, shape=shape_name(diagram.shape), steps=diagram.steps)
 
 
-def problem_types_ui():
+def problem_types_ui(declared: dict):
     st.header(t("sequence_problems.types"))
     st.caption(t("sequence_problems.types.caption"))
-    name = st.radio(
-        t("sequence_problems.problem"), list(PROBLEMS), key="problem", horizontal=True, bind="query-params",
-        captions=captions(PROBLEMS, problem_name), help=t("sequence_problems.problem.help"))
-    steps = st.slider(t("sequence_problems.steps"), 2, 8, 5, key="steps", bind="query-params",
-                      help=t("sequence_problems.steps.help"))
+    name = declared["problem"].widget(t("sequence_problems.problem"), t("sequence_problems.problem.help"),
+                                      horizontal=True, captions=captions(PROBLEMS, problem_name))
+    steps = declared["steps"].widget(t("sequence_problems.steps"), t("sequence_problems.steps.help"))
     problem = PROBLEMS[name]
     about = f"sequence_problems.problem.{text_id(name)}"
     diagram = unrolled(problem.shape, steps, output_steps=max(2, steps - 2), feedback=problem.feedback)
@@ -85,13 +87,12 @@ def problem_types_ui():
     return steps
 
 
-def shapes_ui(steps: int):
+def shapes_ui(steps: int, declared: dict):
     st.header(t("sequence_problems.shapes"))
     st.caption(t("sequence_problems.shapes.caption"))
-    shape = st.radio(
-        t("sequence_problems.shape"), SHAPES, index=2, key="shape", horizontal=True, bind="query-params",
-        captions=captions(SHAPES, shape_name), help=t("sequence_problems.shape.help"))
-    feedback = st.toggle(t("sequence_problems.feedback"), key="feedback", help=t("sequence_problems.feedback.help"))
+    shape = declared["shape"].widget(t("sequence_problems.shape"), t("sequence_problems.shape.help"),
+                                     horizontal=True, captions=captions(SHAPES, shape_name))
+    feedback = declared["feedback"].widget(t("sequence_problems.feedback"), t("sequence_problems.feedback.help"))
     diagram = unrolled(shape, steps, output_steps=max(2, steps - 2), feedback=feedback)
     left, right = st.columns([3, 2])
     left.plotly_chart(figure(concept_figures.unrolled_figure(diagram, title=diagram_title(diagram))))
@@ -104,34 +105,22 @@ def shapes_ui(steps: int):
                       outputs=sum(diagram.outputs), loss=sum(diagram.loss), links=diagram.recurrent_links))
 
 
-def window_model_ui():
+def window_model_ui(declared: dict):
     with st.sidebar.form("window_model"):
         st.header(t("sequence_problems.model"))
-        window = st.slider("window", 10, 100, DEFAULT.window, step=5, key="window", bind="query-params",
-                           help=t("sequence_problems.window.help"))
-        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units",
-                          bind="query-params", help=t("sequence_problems.units.help"))
-        train_size = st.select_slider(t("sequence_problems.train_size"), _SIZES,
-                                      min(DEFAULT.train_size, _SIZES[-1]), key="train_size",
-                                      bind="query-params", help=t("sequence_problems.train_size.help"))
-        epochs = st.slider("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs()),
-                           key="epochs", bind="query-params", help=t("sequence_problems.epochs.help"))
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
-                               help=t("sequence_problems.seed.help"))
+        values = {key: declared[key].widget(t("sequence_problems.train_size") if key == "train_size" else key,
+                                            t(f"sequence_problems.{key}.help")) for key in MODEL_FIELDS}
         pressed = st.form_submit_button(t("sequence_problems.train"), type="primary", key="window_train",
                                         help=t("sequence_problems.train.help"))
-    return dict(window=window, units=units, train_size=train_size, epochs=epochs, seed=int(seed)), pressed
+    return values, pressed
 
 
-def test_wave_ui():
+def test_wave_ui(declared: dict):
     st.sidebar.header(t("sequence_problems.test_wave"))
-    length = st.sidebar.slider(
-        t("sequence_problems.test_length"), TEST_LENGTHS[0], TEST_LENGTHS[-1], 30, step=5, key="test_length",
-        bind="query-params", help=t("sequence_problems.test_length.help"))
-    period = st.sidebar.slider("period", 5, 40, 15, key="period", bind="query-params",
-                               help=t("sequence_problems.period.help"))
-    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
-                              bind="query-params", help=t("sequence_problems.decay.help"))
+    length = declared["test_length"].widget(t("sequence_problems.test_length"),
+                                            t("sequence_problems.test_length.help"), st.sidebar)
+    period = declared["period"].widget("period", t("sequence_problems.period.help"), st.sidebar)
+    decay = declared["decay"].widget("decay", t("sequence_problems.decay.help"), st.sidebar)
     return length, period, decay
 
 
@@ -144,14 +133,14 @@ def seen_text(window: int, length: int) -> str:
     return t("sequence_problems.seen.whole")
 
 
-def window_results_ui(result, config, length, period, decay):
+def window_results_ui(trained, config, length, period, decay):
+    result = cache.view(config)
     at_window = int(list(result.lengths).index(config.window)) if config.window in result.lengths else None
     left, middle, right = st.columns(3)
     if at_window is not None:
         left.metric(t("sequence_problems.mlp_error", window=config.window), f"{result.mlp_errors[at_window]:.4f}")
         middle.metric(t("sequence_problems.lstm_error", window=config.window), f"{result.lstm_errors[at_window]:.4f}")
-    right.metric(t("sequence_problems.seconds"), f"{result.fit.seconds:.1f} s",
-                 t("sequence_problems.compiled" if result.fit.compiled else "sequence_problems.reused"),
+    right.metric(t("sequence_problems.seconds"), f"{trained.seconds:.1f} s", widgets.source_text(trained),
                  delta_color="off")
     if result.fit.diverged:
         st.error(t("sequence_problems.diverged", message=result.fit.divergence_message()))
@@ -175,23 +164,23 @@ def window_results_ui(result, config, length, period, decay):
         x_title=t("sequence_problems.loss.x"), y_title=t("sequence_problems.loss.y"), log_y=True, height=320)))
 
 
-def window_ui():
+def window_ui(declared: dict):
     st.header(t("sequence_problems.window"))
     st.markdown(t("sequence_problems.window.intro"))
-    values, pressed = window_model_ui()
-    length, period, decay = test_wave_ui()
+    values, pressed = window_model_ui(declared)
+    length, period, decay = test_wave_ui(declared)
     config = widgets.config_or_stop(WindowConfig, **values)
-    result = widgets.experiment_or_prompt(
-        cache.window_comparison, config, pressed, page="sequence_problems", what=t("sequence_problems.what"),
-        spinner=t("sequence_problems.spinner"))
-    if result is not None:
-        window_results_ui(result, config, length, period, decay)
+    trained = widgets.trained_or_prompt(config, pressed,
+                                        prompt=t("widgets.experiment_prompt", what=t("sequence_problems.what")))
+    if trained is not None:
+        window_results_ui(trained, config, length, period, decay)
 
 
 st.title(t("sequence_problems.title"))
 st.caption(t("sequence_problems.caption"))
-params.check(URL_PARAMETERS)
-preset_ui("sequence_problems", presets.SEQUENCE_PROBLEMS)
-shown_steps = problem_types_ui()
-shapes_ui(shown_steps)
-window_ui()
+declared = page_controls()
+params.check(controls.parameters(declared.values()))
+preset_ui("sequence_problems", presets.SEQUENCE_PROBLEMS, declared)
+shown_steps = problem_types_ui(declared)
+shapes_ui(shown_steps, declared)
+window_ui(declared)

@@ -11,9 +11,11 @@ never interrupts a training under way. Every setting is kept in the link.
 
 import streamlit as st
 
-from lstm_core import export, figures, presets
-from lstm_core.config import BOOK_SINE_MAE, BOOK_SINE_PARAMETERS, SineConfig
-from ui import cache, params, sine_controls, widgets
+from lstm_core import figures, presets
+from lstm_core.experiments import SineConfig
+from lstm_core.experiments.sine import BOOK_MAE, BOOK_PARAMETERS
+from lstm_core.tools import export
+from ui import cache, controls, params, sine_controls, widgets
 from ui.downloads import downloads_ui
 from ui.frame import require_app
 from ui.i18n import figure, t
@@ -21,13 +23,14 @@ from ui.presets import preset_ui
 
 require_app()
 
+
 def results_ui(trained, config, period, decay, inputs, expected):
     mae = trained.metrics["mae"]
     left, middle, right = st.columns(3)
-    left.metric(t("sine.mae"), f"{mae:.4f}", t("sine.mae.delta", delta=mae - BOOK_SINE_MAE, book=BOOK_SINE_MAE),
+    left.metric(t("sine.mae"), f"{mae:.4f}", t("sine.mae.delta", delta=mae - BOOK_MAE, book=BOOK_MAE),
                 delta_color="inverse")
     middle.metric(t("sine.seconds"), f"{trained.seconds:.1f} s",
-                  t("sine.from_store") if trained.source == "store" else None, delta_color="off")
+                  widgets.source_text(trained), delta_color="off")
     right.metric(t("sine.parameters"), f"{trained.model.count_params():,}")
     pinned = widgets.run_tools_ui(trained, "sine")  # "Train more", "Pin this run": (config, Trained) or None
     predicted = cache.sine_prediction(config, period, decay)
@@ -44,10 +47,11 @@ def results_ui(trained, config, period, decay, inputs, expected):
 st.title(t("sine.title"))
 st.caption(t("sine.caption"))
 widgets.store_notice()
-params.check(sine_controls.url_parameters())
-preset_ui("sine", presets.SINE)
-period, decay = sine_controls.wave_ui("sine")
-values, pressed = sine_controls.model_ui("sine")
+declared = sine_controls.page_controls()
+params.check(controls.parameters(declared.values()))
+preset_ui("sine", presets.SINE, declared)
+period, decay = sine_controls.wave_ui("sine", declared)
+values, pressed = sine_controls.model_ui("sine", declared)
 config = widgets.shown_config(widgets.config_or_stop(SineConfig, **values), "sine", reset=pressed)
 inputs, expected = cache.sine_wave(period, decay)
 trained = widgets.trained_or_prompt(config, pressed)
@@ -58,6 +62,6 @@ else:
     results_ui(trained, config, period, decay, inputs, expected)
 
 st.subheader(t("sine.layers"))
-st.caption(t("sine.layers.caption", book=f"{BOOK_SINE_PARAMETERS:,}"))
+st.caption(t("sine.layers.caption", book=f"{BOOK_PARAMETERS:,}"))
 widgets.layer_table_ui(config)
 widgets.code_ui(config)

@@ -16,9 +16,11 @@ at once and only new sizes are trained, each with its own progress bar.
 import pandas as pd
 import streamlit as st
 
-from lstm_core import ladder, presets
-from lstm_core.config import BOOK_SINE_MAE, ConfigError, RectangleConfig, SineConfig, max_epochs, max_train_size, max_units
-from ui import cache, widgets
+from lstm_core import experiments, ladder, presets
+from lstm_core.engine.config import ConfigError
+from lstm_core.experiments.sine import BOOK_MAE
+from lstm_core.figures import ladder as ladder_figures
+from ui import cache, controls, params, state, widgets
 from ui.frame import require_app
 from ui.i18n import figure, t
 from ui.presets import preset_ui
@@ -26,79 +28,78 @@ from ui.presets import preset_ui
 require_app()
 
 EXPERIMENTS = ("rectangles", "sine")
-CONFIG_TYPES = {"rectangles": RectangleConfig, "sine": SineConfig}
 WIDTHS = (0.25, 0.5, 0.75)  # the given first corners [w, 0] each rectangle model completes
-REQUESTED = "training_size_requested"  # keys of the sizes a Train press asked for, kept across reruns
 COLUMNS = {"training size": "size", "epochs": "epochs", "training seconds": "seconds", "model": "model"}
+EXPERIMENT = controls.choice("experiment", EXPERIMENTS, EXPERIMENTS[0], kind="radio")
 
 
 def noun(experiment: str) -> str:
     return t(f"training_size.noun.{experiment}")
 
 
-def model_defaults(experiment: str) -> dict:
-    """The widget values an experiment starts from (the dataclass' field defaults, within the server's limits)."""
-    default = CONFIG_TYPES[experiment]
-    values = {"units": min(default.units, max_units()), "epochs": min(default.epochs, max_epochs()),
-              "seed": default.seed, "sizes": [size for size in ladder.DEFAULT_SIZES if size in size_choices()]}
+def model_fields(experiment: str) -> tuple:
+    return ("units", "depth", "epochs", "seed") if experiment == "sine" else ("units", "epochs", "seed")
+
+
+def page_controls(experiment: str) -> dict:
+    """The controls of a ladder of `experiment`, by key (widgets, link parameters and presets read these)."""
+    config_type = experiments.EXPERIMENTS[experiment].config
+    every = controls.training(config_type, ladder.SIZE_CHOICES, most_epochs=10)
+    found = {key: every[key] for key in ("units", "epochs", "seed")}
     if experiment == "sine":
-        values["depth"] = default.depth
+        found["depth"] = controls.slider("depth", 1, 4, config_type.depth)
+        found.update(controls.wave())
+    sizes = every["train_size"].choices
+    found["sizes"] = controls.Control("sizes", "multiselect", [s for s in ladder.DEFAULT_SIZES if s in sizes] or
+                                      [sizes[-1]], choices=sizes)
+    return found
+
+
+def preset_values(preset, declared: dict) -> dict:
+    """A ladder preset's control values: its experiment, its first rung's model, every rung's size, its view."""
+    first = preset.configs[0]
+    values = {"experiment": first.experiment, "sizes": [config.train_size for config in preset.configs]}
+    values.update({key: getattr(first, key) for key in model_fields(first.experiment)})
+    values.update(preset.view)
     return values
-
-
-def size_choices() -> list:
-    return [size for size in ladder.SIZE_CHOICES if size <= max_train_size()] or [max_train_size()]
 
 
 def reset_model() -> None:
     """Another experiment: its own defaults, not the last one's units and sizes."""
-    st.session_state.update(model_defaults(st.session_state["experiment"]))
+    declared = page_controls(st.session_state[EXPERIMENT.key])
+    st.session_state.update({key: control.default for key, control in declared.items()})
 
 
 def experiment_ui() -> str:
     # Options are the ids (a bound radio writes its option to the link); the names are captions.
-    return st.sidebar.radio(t("training_size.experiment"), EXPERIMENTS, key="experiment", bind="query-params",
-                            captions=[t(f"training_size.experiment.{name}") for name in EXPERIMENTS],
-                            on_change=reset_model, help=t("training_size.experiment.help"))
+    return EXPERIMENT.widget(t("training_size.experiment"), t("training_size.experiment.help"), st.sidebar,
+                             captions=[t(f"training_size.experiment.{name}") for name in EXPERIMENTS],
+                             on_change=reset_model)
 
 
-def wave_ui():
+def wave_ui(declared: dict):
     st.sidebar.header(t("training_size.wave"))
-    period = st.sidebar.slider("period", 5, 40, 15, key="period", bind="query-params",
-                               help=t("training_size.period.help"))
-    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
-                              bind="query-params", help=t("training_size.decay.help"))
+    period = declared["period"].widget("period", t("training_size.period.help"), st.sidebar)
+    decay = declared["decay"].widget("decay", t("training_size.decay.help"), st.sidebar)
     return period, decay
 
 
-def ladder_ui(experiment: str):
+def ladder_ui(experiment: str, declared: dict):
     """The model every size shares, and the ladder of sizes; in a form so a half-set ladder trains nothing."""
-    default = CONFIG_TYPES[experiment]  # the dataclass' field defaults
-    start = model_defaults(experiment)
-    choices = size_choices()
-    if "sizes" in st.session_state:  # a preset's or a link's sizes, kept to those this server allows
-        st.session_state["sizes"] = [size for size in st.session_state["sizes"] if size in choices]
-    values = {}
+    book = experiments.EXPERIMENTS[experiment].config.units
     with st.sidebar.form("ladder"):
         st.header(t("training_size.model"))
-        values["units"] = st.slider("units", 1, max_units(), start["units"], key="units", bind="query-params",
-                                    help=t("training_size.units.help", book=default.units))
-        if experiment == "sine":
-            values["depth"] = st.slider("depth", 1, 4, start["depth"], key="depth", bind="query-params",
-                                        help=t("training_size.depth.help"))
-        values["epochs"] = st.slider("epochs", 1, min(10, max_epochs()), start["epochs"], key="epochs",
-                                     bind="query-params", help=t("training_size.epochs.help"))
-        values["seed"] = int(st.number_input("seed", 0, 10_000, start["seed"], key="seed", bind="query-params",
-                                             help=t("training_size.seed.help")))
+        values = {key: declared[key].widget(key, t(f"training_size.{key}.help", book=book))
+                  for key in model_fields(experiment)}
         st.header(t("training_size.sizes.header"))
-        sizes = st.multiselect(t("training_size.sizes", noun=noun(experiment)), choices, start["sizes"],
-                               key="sizes", bind="query-params", help=t("training_size.sizes.help"))
+        sizes = declared["sizes"].widget(t("training_size.sizes", noun=noun(experiment)),
+                                         t("training_size.sizes.help"))
         pressed = st.form_submit_button(t("training_size.train"), type="primary", help=t("training_size.train.help"))
     return values, sizes, pressed
 
 
 def configs_or_stop(experiment: str, values: dict, sizes: list) -> list:
-    base = widgets.config_or_stop(CONFIG_TYPES[experiment], **values)
+    base = widgets.config_or_stop(experiments.EXPERIMENTS[experiment].config, **values)
     try:
         return ladder.ladder_configs(base, sizes)
     except ConfigError as error:
@@ -108,7 +109,7 @@ def configs_or_stop(experiment: str, values: dict, sizes: list) -> list:
 
 def train_ui(configs: list, pressed: bool, noun: str) -> list:
     """Each size trained or loaded, smallest first, with a live progress bar and loss curve per size trained."""
-    requested = st.session_state.setdefault(REQUESTED, set())
+    requested = st.session_state.setdefault(state.REQUESTED, set())
     if pressed:
         requested.update(config.key() for config in configs)
     results, missing = [], []
@@ -135,14 +136,14 @@ def panels_ui(experiment: str, trained_models: list, wave=None) -> None:
     by_size = sorted(trained_models, key=lambda trained: trained.config.train_size)
     if experiment == "rectangles":
         drawings = [cache.rectangle_drawings(trained.config, WIDTHS) for trained in by_size]
-        panels = ladder.rectangle_panels_figure(rungs, [d[0] for d in drawings], [d[1] for d in drawings],
+        panels = ladder_figures.rectangle_panels_figure(rungs, [d[0] for d in drawings], [d[1] for d in drawings],
                                                 titles=panel_titles(experiment, rungs))
         st.caption(t("training_size.panels.rectangles", widths=", ".join(map(str, WIDTHS))))
     else:
         period, decay = wave
         inputs, expected = cache.sine_wave(period, decay)
         predictions = [cache.sine_prediction(trained.config, period, decay) for trained in by_size]
-        panels = ladder.sine_panels_figure(rungs, inputs, expected, predictions,
+        panels = ladder_figures.sine_panels_figure(rungs, inputs, expected, predictions,
                                            title=t("training_size.panels.sine.title", period=period, decay=decay),
                                            titles=panel_titles(experiment, rungs))
         st.caption(t("training_size.panels.sine"))
@@ -151,8 +152,8 @@ def panels_ui(experiment: str, trained_models: list, wave=None) -> None:
 
 def curve_ui(experiment: str, trained_models: list) -> None:
     rungs = ladder.rungs(trained_models)
-    curve = ladder.error_curve_figure(experiment, rungs, noun=noun(experiment),
-                                      book_note=t("training_size.book_note", mae=BOOK_SINE_MAE))
+    curve = ladder_figures.error_curve_figure(experiment, rungs, noun=noun(experiment),
+                                      book_note=t("training_size.book_note", mae=BOOK_MAE))
     st.plotly_chart(figure(curve))
     st.markdown(f"**{ladder.summary_sentence(experiment, rungs, t)}**")
     st.caption(t(f"training_size.curve.{experiment}"))
@@ -166,7 +167,7 @@ def table_ui(experiment: str, trained_models: list) -> None:
     rungs = ladder.rungs(trained_models)
     rows = ladder.table_rows(experiment, rungs)
     for row, rung in zip(rows, rungs):
-        row["model"] = t("training_size.source.store" if rung.source == "store" else "training_size.source.now")
+        row["model"] = t("training_size.source.now") if rung.source == "trained" else t(f"widgets.source.{rung.source}")
     st.dataframe(pd.DataFrame(rows).rename(columns=columns), hide_index=True, width="stretch", column_config={
         columns["training size"]: st.column_config.NumberColumn(format="localized"),
         columns[error_name]: st.column_config.NumberColumn(format="%.4f")})
@@ -175,10 +176,14 @@ def table_ui(experiment: str, trained_models: list) -> None:
 st.title(t("training_size.title"))
 st.caption(t("training_size.caption"))
 widgets.store_notice()
-preset_ui("training_size", presets.TRAINING_SIZE)
+params.check([EXPERIMENT.param()])
+preset_ui("training_size", presets.TRAINING_SIZE, {EXPERIMENT.key: EXPERIMENT, **page_controls("sine"),
+                                                   **page_controls("rectangles")}, preset_values)
 experiment = experiment_ui()
-wave = wave_ui() if experiment == "sine" else None
-values, sizes, pressed = ladder_ui(experiment)
+declared = page_controls(experiment)
+params.check(controls.parameters(declared.values()))
+wave = wave_ui(declared) if experiment == "sine" else None
+values, sizes, pressed = ladder_ui(experiment, declared)
 configs = configs_or_stop(experiment, values, sizes)
 trained_models = train_ui(configs, pressed, noun(experiment))
 if trained_models:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lstm_core import export
+from lstm_core.tools import export
 from ui.i18n import t
 
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import state
+
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -31,7 +33,7 @@ def catalogue(language: str) -> dict:
 
 def language() -> str:
     """The language chosen in the sidebar (or the URL), English by default."""
-    chosen = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    chosen = st.session_state.get(state.LANGUAGE, DEFAULT_LANGUAGE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
@@ -54,7 +56,7 @@ def language_ui() -> str:
     """The language switch, bound to the URL (`?lang=zh`)."""
     # No format_func: a bound selectbox writes its option's label to the URL, and the link must say lang=zh.
     return st.sidebar.radio(
-        "Language / 语言", list(LANGUAGES), key="lang", bind="query-params", horizontal=True,
+        "Language / 语言", list(LANGUAGES), key=state.LANGUAGE, bind="query-params", horizontal=True,
         captions=list(LANGUAGES.values()),
         help="en = English, zh = 简体中文 (Simplified Chinese); kept in the link you share.")
 

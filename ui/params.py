@@ -1,14 +1,14 @@
 """
 Safe URL query parameters for the lesson pages.
 
-A lesson's sliders are bound to the address (`bind="query-params"`), so a
+A lesson's controls are bound to the address (`bind="query-params"`), so a
 teacher can share `…/sine?units=4&period=17` and every student opens the same
 settings. Streamlit 1.67 already ignores a value its widget cannot take, but
 silently: `?units=999`, `?units=-5`, `?units=abc` or `?units=4&units=8` just
-give the default and vanish from the address. Here each page declares the
-parameters it accepts with the same ranges as its widgets, and `check()`,
-called before the widgets are drawn, looks at the address once per page
-visit:
+give the default and vanish from the address. Here every parameter comes from
+the same declaration as its widget (`ui/controls.py`), so it has the widget's
+range, and `check()`, called before the widgets are drawn, looks at the
+address once per page visit:
 
 - missing: nothing happens (the widget's default);
 - a number outside the range (`999`, `-5`, `1e308`, `inf`): clamped to the
@@ -16,6 +16,8 @@ visit:
 - not a number, `nan`, empty or absurdly long: the default;
 - a number with decimals for a whole-number widget: its whole part;
 - repeated (`?units=4&units=8`): the last one, checked as above;
+- a word that is not one of a choice's options (`?experiment=evil`): the default;
+- a list (`?sizes=100&sizes=500`, or `?sizes=100,500`): its allowed values, the others dropped;
 
 and every correction is listed in one `st.warning` naming the parameter and
 its allowed range (in the page's language: the reasons carry catalogue
@@ -27,6 +29,7 @@ back into the page (only numbers parsed from it).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -57,27 +60,46 @@ def _english(key: str, **values) -> str:
     return i18n.catalogue(i18n.DEFAULT_LANGUAGE)[key].format(**values)
 
 
+def _shown(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_shown(v) for v in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)
+
+
 @dataclass(frozen=True)
 class Param:
-    """One query parameter (= its widget's `key`): a number in [low, high], or one of `choices`."""
+    """One query parameter (= its widget's `key`): a number in [low, high], one of `choices` (numbers or
+    words), a `flag` (true or false), or with `many` a list of `choices`."""
 
     name: str
     low: float
     high: float
-    default: float
+    default: object
     whole: bool = True
     choices: tuple = ()
+    flag: bool = False
+    many: bool = False
 
     def allowed(self, t=None) -> str:
         """The values the widget takes, in the language of `t` (`ui.i18n.t`; English without it)."""
         text = t or _english
+        if self.flag:
+            return text("params.allowed.choices", choices="true, false")
         if self.choices:
-            return text("params.allowed.choices", choices=", ".join(f"{c:g}" for c in self.choices))
+            return text("params.allowed.many" if self.many else "params.allowed.choices",
+                        choices=_shown(self.choices))
         kind = "params.allowed.whole" if self.whole else "params.allowed.number"
         return text(kind, low=f"{self.low:g}", high=f"{self.high:g}")
 
-    def resolve(self, raw: list[str]) -> tuple[float, str | None]:
+    def shown(self, value) -> str:
+        return _shown(value)
+
+    def resolve(self, raw: list[str]):
         """`(value to use, None)` if `raw` is fine as it is, else `(corrected value, why)`."""
+        if self.many:
+            return self._resolve_many(raw)
         if not raw:
             return self.default, Reason("empty")
         if len(raw) > 1:  # as Streamlit's number input does: the last one counts
@@ -86,6 +108,12 @@ class Param:
         text = raw[0].strip()
         if not text or len(text) > MAX_TEXT:
             return self.default, Reason("too_long")
+        if self.flag:
+            if text.lower() in ("true", "false"):
+                return text.lower() == "true", None
+            return self.default, Reason("not_choice")
+        if self.choices and isinstance(self.choices[0], str):
+            return (text, None) if text in self.choices else (self.default, Reason("not_choice"))
         try:
             number = float(text)
         except ValueError:
@@ -105,6 +133,20 @@ class Param:
             return self._typed(number), Reason("not_whole")
         return self._typed(number), None
 
+    def _resolve_many(self, raw: list[str]):
+        """The allowed values of a list, in the order of the choices; the others dropped (none left: the default)."""
+        given = [part.strip() for text in raw[:64] for part in text[:MAX_TEXT * 8].split(",") if part.strip()]
+        single = dataclasses.replace(self, many=False)
+        values = [single.resolve([text]) for text in given]
+        kept = [choice for choice in self.choices if any(why is None and value == choice for value, why in values)]
+        if not kept:
+            return list(self.default), Reason("not_choice")
+        if any(why is not None for _, why in values):
+            return kept, Reason("not_choice")
+        if any("," in text for text in raw):  # the widget reads only repeated parameters
+            return kept, Reason("commas")
+        return kept, None
+
     def _typed(self, number: float):
         return int(number) if self.whole else float(number)
 
@@ -120,9 +162,23 @@ def number(name: str, low: float, high: float, default: float) -> Param:
 
 
 def choice(name: str, choices, default) -> Param:
-    """A select slider of numbers: a value between two choices goes to the nearest."""
+    """A select slider of numbers (a value between two choices goes to the nearest), or a choice of words."""
     choices = tuple(choices)
+    if isinstance(choices[0], str):
+        return Param(name, 0, 0, default, whole=False, choices=choices)
     return Param(name, min(choices), max(choices), default, whole=isinstance(default, int), choices=choices)
+
+
+def flag(name: str, default: bool) -> Param:
+    """A toggle: `true` or `false`."""
+    return Param(name, 0, 1, default, flag=True)
+
+
+def many(name: str, choices, default) -> Param:
+    """A multiselect of numbers: a list of choices."""
+    choices = tuple(choices)
+    return Param(name, min(choices), max(choices), list(default), whole=isinstance(choices[0], int),
+                 choices=choices, many=True)
 
 
 def corrections(query: dict[str, list[str]], accepted) -> list[tuple[Param, float, str]]:
@@ -154,5 +210,5 @@ def check(accepted) -> None:
         st.session_state[param.name] = value
     if found:
         lines = [i18n.t("params.line", name=param.name, why=why.text(),
-                        allowed=param.allowed(i18n.t), value=f"{value:g}") for param, value, why in found]
+                        allowed=param.allowed(i18n.t), value=param.shown(value)) for param, value, why in found]
         st.warning(i18n.t("params.corrected") + "\n" + "\n".join(lines))

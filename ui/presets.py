@@ -1,57 +1,71 @@
 """
-The preset menu of a lesson: choosing a preset sets the sliders (and so the
-link, since they are bound to it) and shows what to look for.
+The preset menu of a lesson: choosing a preset sets the lesson's controls
+(and so the link, since they are bound to it) and shows what to look for.
 
-A preset never asks a widget for more than the teacher's limits allow
-(`LSTM_EXPLORER_MAX_UNITS`, `_MAX_EPOCHS`, `_MAX_TRAIN_SIZE`): such a value
-is lowered to the limit (a training size is left to the page's largest
-allowed choice), and the page says so.
+A preset (`lstm_core/presets.py`) is configurations and a view; `values()`
+turns it into control values: the fields of its first configuration that
+are the page's controls, then its view. A page whose controls are named
+otherwise passes its own `to_values`. A preset never asks a control for more
+than it allows today (the teacher's limits can lower `units`, `epochs` and
+the training sizes): such a value is lowered to the largest allowed, and the
+page says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
-from lstm_core.config import max_epochs, max_train_size, max_units
+from ui import state
 from ui.i18n import t
 
-LIMITS = {"units": max_units, "epochs": max_epochs, "train_size": max_train_size}
-LOWERED = "preset_lowered"  # the settings the last preset choice had to lower, for the notice
+
+def values(preset, controls: dict) -> dict:
+    """The control values of a preset: its first configuration's fields that are controls, then its view."""
+    found = {}
+    if preset.configs:
+        fields = dataclasses.asdict(preset.configs[0])
+        found.update({key: value for key, value in fields.items() if key in controls})
+    found.update({key: value for key, value in preset.view.items() if key in controls})
+    return found
 
 
-def within_limits(values: dict) -> tuple[dict, list]:
-    """The preset's values the widgets can take now, and the names of those that were lowered."""
-    allowed, lowered = dict(values), []
-    for name, limit in LIMITS.items():
-        value = allowed.get(name)
-        if isinstance(value, int) and value > limit():
-            lowered.append(name)
-            if name == "train_size":
-                del allowed[name]  # not every number is one of the size choices: the widget picks its largest
-            else:
-                allowed[name] = limit()
-    return allowed, lowered
+def within(control, value):
+    """`(value the control can take, lowered?)`."""
+    if control.kind in ("slider", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (control.high, True) if value > control.high else (value, False)
+    if control.kind == "multiselect":
+        kept = [choice for choice in value if choice in control.choices]
+        return (kept or list(control.default)), len(kept) < len(value)
+    if control.choices and value not in control.choices:
+        smaller = [choice for choice in control.choices if not isinstance(choice, str) and choice <= value]
+        return (smaller[-1] if smaller else control.default), True
+    return value, False
 
 
-def preset_ui(lesson: str, presets) -> None:
+def preset_ui(lesson: str, presets, controls: dict, to_values=values) -> None:
+    """The sidebar's preset menu for `lesson`; `controls` maps each control's key to its `Control`."""
     by_name = {preset.name: preset for preset in presets}
 
     def apply() -> None:
-        chosen = by_name.get(st.session_state.get("preset"))
-        if chosen is not None:
-            allowed, st.session_state[LOWERED] = within_limits(chosen.values)
-            for key in LIMITS:
-                if key in chosen.values and key not in allowed:
-                    st.session_state.pop(key, None)
-            st.session_state.update(allowed)
+        chosen = by_name.get(st.session_state.get(state.PRESET))
+        if chosen is None:
+            return
+        lowered = []
+        for key, value in to_values(chosen, controls).items():
+            value, was_lowered = within(controls[key], value)
+            st.session_state[key] = value
+            if was_lowered:
+                lowered.append(key)
+        st.session_state[state.PRESET_LOWERED] = lowered
 
     # Titles looked up now: a format_func that reads the language later (AppTest calls it outside the run) gets English.
     titles = {name: t(f"preset.{lesson}.{name}") for name in by_name}
     choice = st.sidebar.selectbox(
-        t("preset.label"), list(by_name), index=None, key="preset", on_change=apply,
-        format_func=titles.get, placeholder=t("preset.placeholder"),
-        help=t("preset.help"))
+        t("preset.label"), list(by_name), index=None, key=state.PRESET, on_change=apply,
+        format_func=titles.get, placeholder=t("preset.placeholder"), help=t("preset.help"))
     if choice is not None:
         st.info(f"**{t(f'preset.{lesson}.{choice}')}**: {t(f'preset.{lesson}.{choice}.note')}")
-        if st.session_state.get(LOWERED):
-            st.warning(t("preset.lowered", names=", ".join(st.session_state[LOWERED])))
+        if st.session_state.get(state.PRESET_LOWERED):
+            st.warning(t("preset.lowered", names=", ".join(st.session_state[state.PRESET_LOWERED])))

@@ -9,55 +9,33 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lstm_core.config import SineConfig, max_epochs, max_train_size, max_units
-from ui import params
+from lstm_core.experiments import SineConfig
+from ui import controls
 from ui.i18n import t
 
-TRAIN_SIZES = [100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000]
-DEFAULT = SineConfig  # the dataclass' field defaults (an instance would be validated against today's limits)
+TRAIN_SIZES = (100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
 
 
-def sizes() -> list:
-    return [size for size in TRAIN_SIZES if size <= max_train_size()] or [max_train_size()]
+def page_controls() -> dict:
+    """Every control of a sine lesson, by key (widgets, link parameters and presets all read these)."""
+    return {**controls.wave(), "depth": controls.slider("depth", 1, 4, SineConfig.depth),
+            **controls.training(SineConfig, TRAIN_SIZES, most_epochs=20)}
 
 
-def url_parameters() -> list:
-    """What the page address may set (`…/sine?units=4&period=17`): the same ranges and defaults as the widgets."""
-    choices = sizes()
-    return [
-        params.whole_number("period", 5, 40, 15), params.number("decay", 0.0, 0.2, 0.05),
-        params.whole_number("units", 1, max_units(), min(DEFAULT.units, max_units())),
-        params.whole_number("depth", 1, 4, DEFAULT.depth),
-        params.choice("train_size", choices, min(DEFAULT.train_size, choices[-1])),
-        params.whole_number("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs())),
-        params.whole_number("seed", 0, 10_000, DEFAULT.seed),
-    ]
-
-
-def wave_ui(texts: str):
+def wave_ui(texts: str, declared: dict):
     """The test wave's period and decay; `texts` is the page's catalogue prefix (`sine`, `inside_lstm`)."""
     st.sidebar.header(t(f"{texts}.wave"))
-    period = st.sidebar.slider("period", 5, 40, 15, key="period", bind="query-params",
-                               help=t(f"{texts}.period.help"))
-    decay = st.sidebar.slider("decay", 0.0, 0.2, 0.05, step=0.005, format="%.3f", key="decay",
-                              bind="query-params", help=t(f"{texts}.decay.help"))
+    period = declared["period"].widget("period", t(f"{texts}.period.help"), st.sidebar)
+    decay = declared["decay"].widget("decay", t(f"{texts}.decay.help"), st.sidebar)
     return period, decay
 
 
-def model_ui(texts: str, **button):
+def model_ui(texts: str, declared: dict, **button):
     """The model's settings in a form. Returns `(values for SineConfig, Train pressed)`."""
-    choices = sizes()
     with st.sidebar.form(f"{texts}_model"):
         st.header(t(f"{texts}.model"))
-        units = st.slider("units", 1, max_units(), min(DEFAULT.units, max_units()), key="units",
-                          bind="query-params", help=t(f"{texts}.units.help"))
-        depth = st.slider("depth", 1, 4, DEFAULT.depth, key="depth", bind="query-params",
-                          help=t(f"{texts}.depth.help"))
-        train_size = st.select_slider(t(f"{texts}.train_size"), choices, min(DEFAULT.train_size, choices[-1]),
-                                      key="train_size", bind="query-params", help=t(f"{texts}.train_size.help"))
-        epochs = st.slider("epochs", 1, min(20, max_epochs()), min(DEFAULT.epochs, max_epochs()), key="epochs",
-                           bind="query-params", help=t(f"{texts}.epochs.help"))
-        seed = st.number_input("seed", 0, 10_000, DEFAULT.seed, key="seed", bind="query-params",
-                               help=t(f"{texts}.seed.help"))
+        values = {key: declared[key].widget(t(f"{texts}.train_size") if key == "train_size" else key,
+                                            t(f"{texts}.{key}.help"))
+                  for key in ("units", "depth", "train_size", "epochs", "seed")}
         pressed = st.form_submit_button(t(f"{texts}.train"), type="primary", **button)
-    return dict(units=units, depth=depth, train_size=train_size, epochs=epochs, seed=int(seed)), pressed
+    return values, pressed

@@ -1,8 +1,11 @@
 """
 Small pieces every lesson page uses: turning widget values into a validated
-configuration, training with a live progress bar and loss curve, the layer
-table and the equivalent Keras code. Their texts are in the UI catalogues
-under `widgets.*` (English and Chinese, see `ui/i18n.py`).
+configuration, getting its trained model (from memory or the store at once,
+or trained through the shared Trainer with a live progress bar, a queue
+position and a growing loss curve), the layer table and the equivalent Keras
+code. Every lesson, book or concept, trains through `trained_or_prompt`.
+Their texts are in the UI catalogues under `widgets.*` (English and Chinese,
+see `ui/i18n.py`).
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lstm_core import codegen, figures, models
-from lstm_core.config import ConfigError, SineConfig
-from lstm_core.training import TrainingDiverged
-from ui import cache, i18n
+from lstm_core import experiments, figures
+from lstm_core.engine.config import ConfigError, max_epochs
+from lstm_core.engine.fit import TrainingDiverged
+from ui import cache, i18n, state
 from ui.i18n import t
 
 
@@ -38,16 +41,17 @@ def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def trained_or_prompt(config, pressed: bool, what: str | None = None, *, label: str | None = None,
-                      start=None):
-    """The trained model if it is cached or Train was pressed (training it live); else a prompt and None.
+def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt: str | None = None,
+                      label: str | None = None, start=None):
+    """The trained model if it is in memory or the store, or Train was pressed (training it live through the
+    shared Trainer); else a prompt and None, so opening a page never starts a training.
 
-    `what` names the model in the prompt (in the page's language; "this configuration" by default),
-    `label` names the model in the progress text (a page training several);
-    `start` is a trained model to continue ("Train more", see `training.train`).
+    `what` names the model in the default prompt (in the page's language; "this configuration" by
+    default), or `prompt` replaces it; `label` names the model in the progress text (a page training
+    several); `start` is a trained model to continue ("Train more", see `engine.fit.fit`).
     """
     if not pressed and not cache.is_available(config):
-        st.info(t("widgets.prompt", what=_capitalized(what or t("widgets.prompt.what"))))
+        st.info(prompt or t("widgets.prompt", what=_capitalized(what or t("widgets.prompt.what"))))
         return None
     bar, chart = st.empty(), st.empty()
     try:
@@ -80,14 +84,14 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, label: 
 def store_notice() -> None:
     """Say once per session if the model store cannot be written."""
     store = cache.trainer().store
-    if store.problem and not st.session_state.get("_store_notice_shown"):
-        st.session_state["_store_notice_shown"] = True
+    if store.problem and not st.session_state.get(state.STORE_NOTICE_SHOWN):
+        st.session_state[state.STORE_NOTICE_SHOWN] = True
         st.warning(store.problem.capitalize())
 
 
 def layer_table_ui(config) -> None:
     """The model's layers with output shapes and parameter counts (4·u·(i+u+1) per LSTM)."""
-    rows = figures.layer_table_rows(models.expected_layers(config))
+    rows = figures.layer_table_rows(experiments.layers(config))
     for row in rows:
         if row["layer"] == "total":
             row["layer"] = t("widgets.layers.total")
@@ -100,33 +104,28 @@ def layer_table_ui(config) -> None:
 def code_ui(config) -> None:
     """The equivalent Keras script for the current settings, with a copy button."""
     with st.expander(t("widgets.code"), expanded=False):
-        st.code(codegen.keras_script(config), language="python")
+        st.code(experiments.keras_script(config), language="python")
 
 
-# -- "Train more" and "Pin this run" ------------------------------------------------------------
-# Per page, in st.session_state: `<page>_continued` maps the sidebar's configuration key to the
-# configuration "Train more" continued it into; `<page>_pinned` is the configuration of the pinned run.
+# -- "Train more" and "Pin this run" (session-state keys in ui/state.py) ------------------------
 def shown_config(config, page: str, *, reset: bool = False):
     """The configuration to show for the sidebar's `config`: itself, or what "Train more" made of it.
 
     A continued model is the same configuration with more epochs (exactly the model training it from
     scratch gives, see `training.continuation_state`). `reset` (Train pressed) goes back to `config`.
     """
-    continued = st.session_state.setdefault(f"{page}_continued", {})
+    continued = st.session_state.setdefault(state.continued(page), {})
     if reset:
         continued.pop(config.key(), None)
-    st.session_state[f"{page}_sidebar_key"] = config.key()
+    st.session_state[state.sidebar_key(page)] = config.key()
     return continued.get(config.key(), config)
 
 
 def _describe(config) -> str:
-    """A short name of a run in the page's language (`lstm_core.prewarm.describe` in English)."""
+    """A short name of a book run in the page's language (`experiments.describe` in English)."""
     epochs = t("widgets.run.epochs" if config.epochs > 1 else "widgets.run.epoch", count=config.epochs)
-    if isinstance(config, SineConfig):
-        return t("widgets.run.sine", size=f"{config.train_size:,}", units=config.units, depth=config.depth,
-                 epochs=epochs, seed=config.seed)
-    return t("widgets.run.rectangles", size=f"{config.train_size:,}", units=config.units, epochs=epochs,
-             seed=config.seed)
+    fields = dict(config.to_dict(), size=f"{config.train_size:,}", epochs=epochs)
+    return t(f"widgets.run.{config.experiment}", **fields)
 
 
 def run_tools_ui(trained, page: str):
@@ -135,9 +134,7 @@ def run_tools_ui(trained, page: str):
     Train more continues `trained` for a few more epochs (live progress) and shows the continued model;
     a pinned run is drawn faded beside the current one until it is unpinned.
     """
-    from lstm_core.config import max_epochs
-
-    pinned_key = f"{page}_pinned"
+    pinned_key = state.pinned(page)
     more, pin, unpin = st.columns([2, 1, 1], vertical_alignment="bottom")
     room = max_epochs() - trained.config.epochs
     extra = more.number_input(
@@ -149,15 +146,15 @@ def run_tools_ui(trained, page: str):
         more_label = t("widgets.train_more.label" if extra > 1 else "widgets.train_more.label_one", count=int(extra))
         result = trained_or_prompt(target, True, label=more_label, start=trained)
         if result is not None:
-            sidebar_key = st.session_state.get(f"{page}_sidebar_key", trained.config.key())
-            st.session_state.setdefault(f"{page}_continued", {})[sidebar_key] = target
+            sidebar_key = st.session_state.get(state.sidebar_key(page), trained.config.key())
+            st.session_state.setdefault(state.continued(page), {})[sidebar_key] = target
             st.rerun()
     if pin.button(t("widgets.pin"), key=f"{page}_pin", help=t("widgets.pin.help")):
         st.session_state[pinned_key] = trained.config
     if unpin.button(t("widgets.unpin"), key=f"{page}_unpin", disabled=pinned_key not in st.session_state,
                     help=t("widgets.unpin.help")):
         st.session_state.pop(pinned_key, None)
-    if trained.config.key() != st.session_state.get(f"{page}_sidebar_key", trained.config.key()):
+    if trained.config.key() != st.session_state.get(state.sidebar_key(page), trained.config.key()):
         st.caption(t("widgets.continued", epochs=trained.config.epochs))
     pinned = st.session_state.get(pinned_key)
     if pinned is None:
@@ -174,26 +171,8 @@ def run_tools_ui(trained, page: str):
 
 
 
-# -- the concept lessons' in-memory experiments ---------------------------------------------------
-def experiment_or_prompt(run, config, pressed: bool, *, page: str, spinner: str, what: str | None = None):
-    """`run(config)` (a cached wrapper of `ui.cache`) once Train was pressed for `config` in this session.
-
-    Before that, a prompt and None, so opening a page never starts a training. Bad settings and
-    failures become an `st.error` with the message, never a traceback. `what` is the prompt's subject
-    in the page's language (in English with its verb: "This comparison is"; "This experiment is" by default).
-    """
-    done = st.session_state.setdefault(f"{page}_trained_keys", set())
-    if not pressed and config.key() not in done:
-        st.info(t("widgets.experiment_prompt", what=what or t("widgets.experiment_prompt.what")))
-        return None
-    try:
-        with st.spinner(spinner):
-            result = run(config)
-    except ConfigError as error:
-        st.error(t("widgets.invalid", error=error))
-        return None
-    except Exception as error:  # noqa: BLE001 - a student sees the message, never a traceback
-        st.error(t("widgets.failed", kind=type(error).__name__, error=error))
-        return None
-    done.add(config.key())
-    return result
+def source_text(trained) -> str:
+    """Where the shown model comes from: trained now (compiled, or a compiled model reused), memory, the store."""
+    if trained.source == "trained":
+        return t("widgets.source.compiled" if trained.compiled else "widgets.source.reused")
+    return t(f"widgets.source.{trained.source}")

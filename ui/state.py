@@ -1,0 +1,26 @@
+"""
+Every `st.session_state` key the app sets outside its widgets, named in one
+place (a widget's own state is under its key, which is also its link
+parameter: see `ui/controls.py`).
+"""
+
+LANGUAGE = "lang"  # the language switch (a widget, bound to the link)
+PRESET = "preset"  # the preset menu's choice
+PRESET_LOWERED = "preset_lowered"  # the settings the last preset had to lower to the teacher's limits
+STORE_NOTICE_SHOWN = "store_notice_shown"  # the unwritable-store notice was shown in this session
+REQUESTED = "requested"  # keys of the configurations Train was pressed for in this session (the lab's sizes)
+
+
+def continued(page: str) -> str:
+    """Per page: sidebar configuration key → the configuration "Train more" continued it into."""
+    return f"{page}_continued"
+
+
+def sidebar_key(page: str) -> str:
+    """Per page: the key of the configuration the sidebar asks for."""
+    return f"{page}_sidebar_key"
+
+
+def pinned(page: str) -> str:
+    """Per page: the configuration of the pinned run."""
+    return f"{page}_pinned"
