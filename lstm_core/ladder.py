@@ -85,7 +85,7 @@ def table_rows(experiment: str, ladder: list[Rung]) -> list[dict]:
         ERROR_NAMES[experiment]: round(rung.error, 4),
         "epochs": rung.epochs,
         "training seconds": round(rung.seconds, 1),
-        "model": "from the store" if rung.source == "store" else "trained now",
+        "model": {"store": "from the store", "memory": "in memory"}.get(rung.source, "trained now"),
     } for rung in ladder]
 
 

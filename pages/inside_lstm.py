@@ -20,10 +20,9 @@ import streamlit as st
 from lstm_core import gates, presets
 from lstm_core.experiments import SineConfig
 from lstm_core.figures import concepts as concept_figures
-from ui import cache, controls, params, sine_controls, widgets
+from ui import cache, sine_controls, widgets
 from ui.frame import require_app
 from ui.i18n import figure, t
-from ui.presets import preset_ui
 
 require_app()
 
@@ -71,12 +70,8 @@ def units_ui(trace, inputs, decay, layer: int):
 st.title(t("inside_lstm.title"))
 st.caption(t("inside_lstm.caption"))
 widgets.store_notice()
-declared = sine_controls.page_controls()
-params.check(controls.parameters(declared.values()))
-preset_ui("inside_lstm", presets.INSIDE_LSTM, declared)
-period, decay = sine_controls.wave_ui("inside_lstm", declared)
-values, pressed = sine_controls.model_ui("inside_lstm", declared, key="inside_train",
-                                         help=t("inside_lstm.train.help"))
+period, decay, values, pressed = sine_controls.sidebar_ui("inside_lstm", presets.INSIDE_LSTM, key="inside_train",
+                                                          help=t("inside_lstm.train.help"))
 config = widgets.config_or_stop(SineConfig, **values)
 trained = widgets.trained_or_prompt(config, pressed, t("inside_lstm.this_model"))
 st.latex(EQUATIONS)

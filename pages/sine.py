@@ -15,11 +15,10 @@ from lstm_core import figures, presets
 from lstm_core.experiments import SineConfig
 from lstm_core.experiments.sine import BOOK_MAE, BOOK_PARAMETERS
 from lstm_core.tools import export
-from ui import cache, controls, params, sine_controls, widgets
+from ui import cache, sine_controls, widgets
 from ui.downloads import downloads_ui
 from ui.frame import require_app
 from ui.i18n import figure, t
-from ui.presets import preset_ui
 
 require_app()
 
@@ -47,11 +46,7 @@ def results_ui(trained, config, period, decay, inputs, expected):
 st.title(t("sine.title"))
 st.caption(t("sine.caption"))
 widgets.store_notice()
-declared = sine_controls.page_controls()
-params.check(controls.parameters(declared.values()))
-preset_ui("sine", presets.SINE, declared)
-period, decay = sine_controls.wave_ui("sine", declared)
-values, pressed = sine_controls.model_ui("sine", declared)
+period, decay, values, pressed = sine_controls.sidebar_ui("sine", presets.SINE)
 config = widgets.shown_config(widgets.config_or_stop(SineConfig, **values), "sine", reset=pressed)
 inputs, expected = cache.sine_wave(period, decay)
 trained = widgets.trained_or_prompt(config, pressed)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_core.experiments import SineConfig
-from ui import controls
+from ui import controls, params
 from ui.i18n import t
+from ui.presets import preset_ui
 
 TRAIN_SIZES = (100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
 
@@ -39,3 +40,17 @@ def model_ui(texts: str, declared: dict, **button):
                   for key in ("units", "depth", "train_size", "epochs", "seed")}
         pressed = st.form_submit_button(t(f"{texts}.train"), type="primary", **button)
     return values, pressed
+
+
+def sidebar_ui(texts: str, presets, **button):
+    """A sine lesson's whole sidebar: link check, presets, test wave and model.
+
+    Returns `(period, decay, values for SineConfig, Train pressed)`; `texts` is the page's catalogue prefix
+    and lesson name, `button` the Train button's options.
+    """
+    declared = page_controls()
+    params.check(controls.parameters(declared.values()))
+    preset_ui(texts, presets, declared)
+    period, decay = wave_ui(texts, declared)
+    values, pressed = model_ui(texts, declared, **button)
+    return period, decay, values, pressed
