@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core import presets
+from lstm_core.engine.config import max_epochs, max_train_size, max_units
 from lstm_core.experiments import CellsConfig, ExplodeConfig
 from lstm_core.experiments.cells import GUESS_MAE, TASKS
 from lstm_core.experiments.formulas import CELLS
@@ -26,7 +27,7 @@ from ui import cache, controls, i18n, params, widgets
 from ui.frame import require_app
 from ui.i18n import t
 from ui.controls import Control
-from ui.presets import preset_ui, values
+from ui.presets import preset_ui, values as config_values  # not `values`: the page's `values` below hides it
 
 require_app()
 
@@ -58,7 +59,7 @@ def preset_values(preset, declared: dict) -> dict:
     if config.experiment == "explode":
         return {**{key: getattr(config, field) for key, field in EXPLODE_KEYS.items()},
                 "explode_clip": config.clipnorm > 0}
-    return values(preset, declared)
+    return config_values(preset, declared)
 
 
 def divergence_text(fit) -> str:
@@ -123,8 +124,11 @@ def explode_ui(declared: dict):
         clip = declared["explode_clip"].widget(t("cells.explode.clip"), t("cells.explode.clip.help"), right)
         pressed = st.form_submit_button(t("cells.explode.train"), type="primary", key="explode_train",
                                         help=t("cells.explode.train.help"))
+    # The run's other settings are its defaults, lowered to the teacher's limits as the controls' defaults are.
     config = widgets.config_or_stop(ExplodeConfig, cell=cell, learning_rate=float(learning_rate),
-                                    clipnorm=1.0 if clip else 0.0)
+                                    clipnorm=1.0 if clip else 0.0, units=min(ExplodeConfig.units, max_units()),
+                                    train_size=min(ExplodeConfig.train_size, max_train_size()),
+                                    epochs=min(ExplodeConfig.epochs, max_epochs()))
     fit = widgets.trained_or_prompt(config, pressed, prompt=t("widgets.experiment_prompt", what=t("cells.explode.what")))
     if fit is None:
         return

@@ -70,6 +70,15 @@ def reset_model() -> None:
     st.session_state.update({key: control.default for key, control in declared.items()})
 
 
+def linked_experiment() -> str:
+    """The experiment before its radio is drawn (its controls are checked with it, in one notice): the
+    session's, else the link's (as `params.check` corrects it), else the default."""
+    if EXPERIMENT.key in st.session_state:
+        return st.session_state[EXPERIMENT.key]
+    raw = st.query_params.get_all(EXPERIMENT.key)
+    return EXPERIMENT.param().resolve(raw)[0] if raw else EXPERIMENT.default
+
+
 def experiment_ui() -> str:
     # Options are the ids (a bound radio writes its option to the link); the names are captions.
     return EXPERIMENT.widget(t("training_size.experiment"), t("training_size.experiment.help"), st.sidebar,
@@ -99,7 +108,9 @@ def ladder_ui(experiment: str, declared: dict):
 
 
 def configs_or_stop(experiment: str, values: dict, sizes: list) -> list:
-    base = widgets.config_or_stop(experiments.EXPERIMENTS[experiment].config, **values)
+    # The base's own size is one of the ladder's (the default, 25,000 rectangles, may be above the teacher's limit).
+    base = widgets.config_or_stop(experiments.EXPERIMENTS[experiment].config, **values,
+                                  train_size=min(sizes or ladder.SIZE_CHOICES))
     try:
         return ladder.ladder_configs(base, sizes)
     except ConfigError as error:
@@ -176,12 +187,11 @@ def table_ui(experiment: str, trained_models: list) -> None:
 st.title(t("training_size.title"))
 st.caption(t("training_size.caption"))
 widgets.store_notice()
-params.check([EXPERIMENT.param()])
+params.check([EXPERIMENT.param(), *controls.parameters(page_controls(linked_experiment()).values())])
 preset_ui("training_size", presets.TRAINING_SIZE, {EXPERIMENT.key: EXPERIMENT, **page_controls("sine"),
                                                    **page_controls("rectangles")}, preset_values)
 experiment = experiment_ui()
 declared = page_controls(experiment)
-params.check(controls.parameters(declared.values()))
 wave = wave_ui(declared) if experiment == "sine" else None
 values, sizes, pressed = ladder_ui(experiment, declared)
 configs = configs_or_stop(experiment, values, sizes)

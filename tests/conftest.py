@@ -32,14 +32,14 @@ def store_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def store(store_dir):
-    from lstm_core.store import ModelStore
+    from lstm_core.engine.store import ModelStore
 
     return ModelStore(store_dir)
 
 
 @pytest.fixture
 def trainer(store):
-    from lstm_core.service import Trainer
+    from lstm_core.engine.trainer import Trainer
 
     return Trainer(store)
 
@@ -59,7 +59,7 @@ def app(store_dir, monkeypatch):
 
 
 def tiny_sine(**changes):
-    from lstm_core.config import SineConfig
+    from lstm_core.experiments import SineConfig
 
     values = dict(units=4, depth=2, train_size=100, epochs=1, seed=3)
     values.update(changes)
@@ -67,7 +67,7 @@ def tiny_sine(**changes):
 
 
 def tiny_rectangles(**changes):
-    from lstm_core.config import RectangleConfig
+    from lstm_core.experiments import RectangleConfig
 
     values = dict(units=4, train_size=100, epochs=1, seed=3)
     values.update(changes)
@@ -77,10 +77,9 @@ def tiny_rectangles(**changes):
 @pytest.fixture
 def no_jit(monkeypatch):
     """Micro models in tests: compiling with XLA costs more than it saves."""
-    from lstm_core import fitting, training
+    from lstm_core.engine import fit
 
-    monkeypatch.setattr(fitting, "JIT_COMPILE", False)
-    monkeypatch.setattr(training, "JIT_COMPILE", False)
+    monkeypatch.setattr(fit, "JIT_COMPILE", False)
 
 
 def open_page(app, page, language=None, query=None):

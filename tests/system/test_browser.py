@@ -1,10 +1,13 @@
 """
 End to end: Debian's Chromium, driven by Playwright, against a real
-`streamlit run app.py` on a free local port and an empty model store.
+`streamlit run app.py` on a free local port.
 
-It opens every lesson listed in `ui/lessons.py` and checks that none shows an
-exception; on the two book lessons it moves a slider, sets a tiny model
-through the page address, presses Train and waits for the Plotly charts.
+On an empty model store it opens every lesson listed in `ui/lessons.py` and
+checks that none shows an exception; on the two book lessons it moves a
+slider, sets a tiny model through the page address, presses Train and waits
+for the Plotly charts. On a store filled by the real
+`python -m lstm_core prewarm`, served by a second, freshly started server,
+every lesson opens with its charts drawn and no "not trained yet" prompt.
 
 Without Chromium or Playwright the test is skipped with a message, except in
 CI (`CI=true`), where a missing browser is a failure. Playwright never
@@ -24,6 +27,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
+from lstm_core.presets import PRESETS
 from ui.lessons import LESSONS
 
 pytestmark = pytest.mark.browser
@@ -69,12 +73,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A real `streamlit run app.py` on an empty store; yields its address and its log file."""
-    folder = tmp_path_factory.mktemp("browser")
+def _serve(folder, store):
+    """Run `streamlit run app.py` on `store` until the generator is closed; yields its address and log file."""
     port, log = _free_port(), folder / "server.log"
-    env = {**os.environ, "LSTM_EXPLORER_STORE": str(folder / "store"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "LSTM_EXPLORER_STORE": str(store), "TF_CPP_MIN_LOG_LEVEL": "3"}
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.headless", "true", "--server.fileWatcherType", "none"]
     with open(log, "w") as output:
@@ -100,12 +102,36 @@ def server(tmp_path_factory):
             process.kill()
 
 
-@pytest.fixture
-def page(browser, server, tmp_path):
-    """A fresh browser context (a new student); a screenshot is kept if the test fails."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real server on an empty store."""
+    folder = tmp_path_factory.mktemp("browser")
+    yield from _serve(folder, folder / "store")
+
+
+@pytest.fixture(scope="module")
+def prewarmed_server(tmp_path_factory, browser):
+    """A real server, started after `python -m lstm_core prewarm` filled its store (the class's morning)."""
+    folder = tmp_path_factory.mktemp("prewarmed")
+    store = folder / "store"
+    done = subprocess.run([sys.executable, "-m", "lstm_core", "prewarm", "--store", str(store)], cwd=ROOT,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    yield from _serve(folder, store)
+
+
+def _context_page(browser, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(PAGE_SECONDS * 1000)
+    return context, tab
+
+
+@pytest.fixture
+def page(browser, server, tmp_path):
+    """A fresh browser context (a new student); a screenshot is kept if the test fails."""
+    context, tab = _context_page(browser, tmp_path)
     yield tab
     tab.screenshot(path=str(tmp_path / "last.png"), full_page=True)
     context.close()
@@ -151,3 +177,26 @@ def test_move_a_slider_train_a_tiny_model_and_see_the_chart(page, server, lesson
     assert charts.count() >= 2  # the model's drawing or prediction, and its loss curve
     assert _exceptions(page) == [], log.read_text()[-2000:]
     assert page.get_by_test_id("stAlertContentError").count() == 0
+
+
+TRAINING_LESSONS = [lesson for lesson in LESSONS if lesson.url_path in PRESETS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", TRAINING_LESSONS, ids=[lesson.url_path for lesson in TRAINING_LESSONS])
+def test_after_prewarm_every_lesson_opens_on_its_results(browser, prewarmed_server, tmp_path, lesson):
+    context, tab = _context_page(browser, tmp_path)
+    try:
+        _open(tab, prewarmed_server, lesson.url_path)
+        tab.locator("h1").first.wait_for()
+        prompts = [text for text in tab.get_by_test_id("stAlertContentInfo").all_inner_texts()
+                   if "not trained yet" in text.lower()]
+        assert prompts == [], f"{lesson.url_path} asks for a training after prewarm: {prompts}"
+        tab.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        assert _exceptions(tab) == []
+        failures = [text for text in tab.get_by_test_id("stAlertContentError").all_inner_texts()
+                    if text.startswith(("Training failed", "Invalid setting"))]  # a diverged SGD run is the lesson
+        assert failures == []
+    finally:
+        tab.screenshot(path=str(tmp_path / f"{lesson.url_path}.png"), full_page=True)
+        context.close()

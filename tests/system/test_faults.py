@@ -6,11 +6,13 @@ rules (models loaded only with `safe_mode=True`, XSRF on, viewer toolbar).
 One tiny rectangle model is trained once for the module and its two files
 are copied into each test's store, then damaged; only the tests that check a
 whole page (retrained entry, unwritable store, diverged training) train again.
+Keras' XLA compile is off (`no_jit`): it costs more than it saves on models this small.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import errno
 import json
 import logging
@@ -27,21 +29,29 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, tiny_rectangles
-from lstm_core.service import Trainer
-from lstm_core.store import STRAY_AGE_SECONDS, ModelStore
-from lstm_core.training import TrainingDiverged
+from lstm_core import experiments
+from lstm_core.engine.fit import TrainingDiverged
+from lstm_core.engine.store import FORMAT_VERSION, STRAY_AGE_SECONDS, ModelStore
+from lstm_core.engine.trainer import Trainer
 
 CONFIG = tiny_rectangles(seed=11)
 KEY = CONFIG.key()
 URL = {"units": str(CONFIG.units), "train_size": str(CONFIG.train_size), "seed": str(CONFIG.seed)}
 
 
+pytestmark = pytest.mark.usefixtures("no_jit")
+
+
 @pytest.fixture(scope="module")
 def good_entry(tmp_path_factory):
     """A folder holding one finished, readable store entry of CONFIG."""
+    from lstm_core.engine import fit
+
     folder = tmp_path_factory.mktemp("good-store")
-    trainer = Trainer(ModelStore(folder))
-    trainer.get(CONFIG)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fit, "JIT_COMPILE", False)
+        trainer = Trainer(ModelStore(folder))
+        trainer.get(CONFIG)
     assert trainer.store.has(KEY)
     return folder
 
@@ -79,7 +89,7 @@ MODEL_DAMAGE = {
 def test_a_damaged_model_file_is_logged_removed_and_counted_missing(entry, damage, caplog):
     path = entry.model_path(KEY)
     path.write_bytes(MODEL_DAMAGE[damage](path.read_bytes()))
-    with caplog.at_level(logging.WARNING, logger="lstm_core.store"):
+    with caplog.at_level(logging.WARNING, logger="lstm_core.engine.store"):
         assert entry.load(KEY) is None
     assert KEY in caplog.text and "trained again" in caplog.text
     assert not entry.has(KEY) and not entry.model_path(KEY).exists() and not entry.meta_path(KEY).exists()
@@ -93,11 +103,15 @@ META_DAMAGE = {
     "a list": lambda meta: "[1, 2, 3]",
     "another key": lambda meta: json.dumps({**meta, "key": "sine-u1-d1-n100-e1-s0-0123456789"}),
     "another format": lambda meta: json.dumps({**meta, "format": 99}),
+    "the old format": lambda meta: json.dumps({**meta, "format": FORMAT_VERSION - 1}),
     "invalid config": lambda meta: json.dumps({**meta, "config": {**meta["config"], "units": 10_000}}),
     "config not a dict": lambda meta: json.dumps({**meta, "config": [1]}),
     "no metrics": lambda meta: json.dumps({k: v for k, v in meta.items() if k != "metrics"}),
     "history not a list": lambda meta: json.dumps({**meta, "history": "oops"}),
     "no training time": lambda meta: json.dumps({k: v for k, v in meta.items() if k != "seconds"}),
+    "no fit record": lambda meta: json.dumps({k: v for k, v in meta.items() if k != "fit"}),
+    "a fit record without losses": lambda meta: json.dumps({**meta, "fit": {**meta["fit"], "losses": None}}),
+    "another experiment": lambda meta: json.dumps({**meta, "config": {**meta["config"], "experiment": "nope"}}),
 }
 
 
@@ -130,7 +144,7 @@ def test_a_corrupted_entry_is_retrained_and_the_page_still_renders(app, entry):
 KILLED_WRITER = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
-    from lstm_core.store import ModelStore
+    from lstm_core.engine.store import ModelStore
 
     class SlowModel:  # writes half a file, then hangs until it is killed
         def save(self, path):
@@ -202,18 +216,16 @@ def test_an_unwritable_store_keeps_the_page_working_and_says_so_once(app, tmp_pa
 # -- a training that diverges ---------------------------------------------------------------
 @pytest.fixture
 def poisoned(monkeypatch):
-    """Training data with a NaN in it: the loss becomes NaN at the first step."""
-    from lstm_core import training
-
-    real = training.training_data
+    """Rectangle training data with a NaN in it: the loss becomes NaN at the first step."""
+    experiment = experiments.EXPERIMENTS["rectangles"]
 
     def with_nan(config):
-        inputs, targets = real(config)
+        inputs, targets = experiment.data(config)
         inputs = inputs.copy()
         inputs[0] = np.nan
         return inputs, targets
 
-    monkeypatch.setattr(training, "training_data", with_nan)
+    monkeypatch.setitem(experiments.EXPERIMENTS, "rectangles", dataclasses.replace(experiment, data=with_nan))
 
 
 def test_a_diverged_training_is_an_error_and_nothing_is_kept(poisoned, trainer, store):
@@ -235,7 +247,7 @@ def test_a_diverged_training_shows_a_clear_message_on_the_page(poisoned, app, st
 # -- security -------------------------------------------------------------------------------
 def _app_sources():
     for folder in ("lstm_core", "ui", "pages"):
-        yield from sorted((ROOT / folder).glob("*.py"))
+        yield from sorted((ROOT / folder).rglob("*.py"))
     yield ROOT / "app.py"
 
 
@@ -246,7 +258,7 @@ def test_every_model_load_in_the_app_uses_safe_mode():
             if isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", "")) == "load_model":
                 safe = {k.arg: k.value for k in node.keywords}.get("safe_mode")
                 calls.append((path.name, node.lineno, isinstance(safe, ast.Constant) and safe.value is True))
-    assert calls, "no load_model call found: has the store moved?"
+    assert {name for name, *_ in calls} >= {"store.py", "trainer.py"}, "a load_model call is missing: moved?"
     assert all(safe for *_, safe in calls), calls
 
 
@@ -260,18 +272,14 @@ def test_nothing_in_the_app_unpickles_or_executes_text():
                 assert node.func.id not in ("eval", "exec"), (path, node.lineno)
 
 
-def test_a_model_with_code_in_it_is_refused(store):
-    from lstm_core.backend import keras
+def test_a_model_with_code_in_it_is_refused(entry):
+    from lstm_core.engine.backend import keras
 
     k = keras()
     model = k.Sequential([k.Input((1, 2)), k.layers.Lambda(lambda x: x * 2.0)])
-    store.root.mkdir(parents=True)
-    model.save(store.model_path(KEY))
-    meta = {"format": 1, "key": KEY, "config": {"experiment": "rectangles", **CONFIG.to_dict()},
-            "metrics": {}, "history": [0.1], "seconds": 1.0}
-    store.meta_path(KEY).write_text(json.dumps(meta))
-    assert store.load(KEY) is None  # safe_mode refuses the Lambda's Python code
-    assert not store.has(KEY)
+    model.save(entry.model_path(KEY))  # beside the entry's own, valid record: only the model is wrong
+    assert entry.load(KEY) is None  # safe_mode refuses the Lambda's Python code
+    assert not entry.has(KEY)
 
 
 def test_streamlit_settings_keep_xsrf_on_the_viewer_toolbar_and_no_stack_traces(monkeypatch):

@@ -5,7 +5,7 @@ random state.
 
 The queue and memory tests replace the training itself with a stand-in that
 waits for the test's signal, so the order of events is certain; the sharing
-and the no-global-state tests train real (tiny) Keras models.
+and the no-global-state tests train real (tiny) Keras models, without XLA (`no_jit`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,14 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, tiny_rectangles
-from lstm_core import cli, service
-from lstm_core.config import ConfigError, SineConfig
-from lstm_core.service import Trainer
-from lstm_core.store import STRAY_AGE_SECONDS, ModelStore
-from lstm_core.training import Trained
+from lstm_core import presets  # noqa: F401 - imported before a test sets a teacher's limit: see test_teacher.py
+from lstm_core.engine import trainer as trainer_module
+from lstm_core.engine.config import ConfigError
+from lstm_core.engine.fit import Trained
+from lstm_core.engine.store import STRAY_AGE_SECONDS, ModelStore
+from lstm_core.engine.trainer import Trainer
+from lstm_core.experiments import SineConfig
+from lstm_core.tools import cli
 
 
 def _weights(trained) -> list:
@@ -44,14 +47,18 @@ def _wait_for(condition, timeout=60.0, what="condition"):
 @pytest.fixture(scope="module")
 def alone(tmp_path_factory):
     """A tiny model trained on its own, as the reference for the concurrent run."""
-    trainer = Trainer(ModelStore(tmp_path_factory.mktemp("alone")))
-    return _weights(trainer.get(tiny_rectangles(seed=21)))
+    from lstm_core.engine import fit
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fit, "JIT_COMPILE", False)
+        trainer = Trainer(ModelStore(tmp_path_factory.mktemp("alone")))
+        return _weights(trainer.get(tiny_rectangles(seed=21)))
 
 
 @pytest.fixture
 def no_global_seeding(monkeypatch):
     """Record any call that would set a process-wide random seed."""
-    from lstm_core.backend import keras
+    from lstm_core.engine.backend import keras
 
     k = keras()
     import tensorflow as tf
@@ -63,6 +70,7 @@ def no_global_seeding(monkeypatch):
     return calls
 
 
+@pytest.mark.usefixtures("no_jit")
 def test_identical_requests_share_one_training(trainer, store, no_global_seeding):
     config = tiny_rectangles(seed=22)
     students = 8
@@ -85,6 +93,7 @@ def test_identical_requests_share_one_training(trainer, store, no_global_seeding
     assert no_global_seeding == []  # trained without touching the process-wide seed
 
 
+@pytest.mark.usefixtures("no_jit")
 def test_concurrent_trainings_do_not_disturb_each_other(alone, store, no_global_seeding):
     trainer = Trainer(store, slots=2)
     configs = [tiny_rectangles(seed=21), tiny_rectangles(seed=23)]
@@ -102,15 +111,16 @@ def test_concurrent_trainings_do_not_disturb_each_other(alone, store, no_global_
 
 def test_no_process_wide_seeding_anywhere_in_the_app():
     banned = {"set_random_seed", "set_seed", "enable_op_determinism"}
-    for folder in ("lstm_core", "ui", "pages"):
-        for path in [*sorted((ROOT / folder).glob("*.py")), ROOT / "app.py"]:
-            for node in ast.walk(ast.parse(path.read_text())):
-                if isinstance(node, ast.Attribute):
-                    assert node.attr not in banned, (path.name, node.lineno, node.attr)
-                    # np.random.seed(...) / random.seed(...): the legacy global generators
-                    if node.attr == "seed" and isinstance(node.value, (ast.Attribute, ast.Name)):
-                        owner = ast.unparse(node.value)
-                        assert owner not in ("random", "np.random", "numpy.random"), (path.name, node.lineno)
+    paths = [path for folder in ("lstm_core", "ui", "pages") for path in sorted((ROOT / folder).rglob("*.py"))]
+    assert ROOT / "lstm_core" / "engine" / "seeds.py" in paths
+    for path in [*paths, ROOT / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in banned, (path.name, node.lineno, node.attr)
+                # np.random.seed(...) / random.seed(...): the legacy global generators
+                if node.attr == "seed" and isinstance(node.value, (ast.Attribute, ast.Name)):
+                    owner = ast.unparse(node.value)
+                    assert owner not in ("random", "np.random", "numpy.random"), (path.name, node.lineno)
 
 
 # -- the queue, with a stand-in training --------------------------------------------------
@@ -121,7 +131,7 @@ class _FakeModel:
 
 
 class StandIn:
-    """Replaces `train`: each training runs until the test opens its gate."""
+    """Replaces the engine's `fit` in the trainer: each training runs until the test opens its gate."""
 
     def __init__(self):
         self.gates: dict[str, threading.Event] = {}
@@ -134,7 +144,7 @@ class StandIn:
         with self._lock:
             return self.gates.setdefault(config.key(), threading.Event())
 
-    def __call__(self, config, *, on_epoch=None, on_progress=None, start=None, curve_sink=None):
+    def __call__(self, experiment, config, *, on_epoch=None, on_progress=None, start=None, curve_sink=None):
         key = config.key()
         with self._lock:
             self.running.add(key)
@@ -147,14 +157,15 @@ class StandIn:
         finally:
             with self._lock:
                 self.running.discard(key)
-        return Trained(config=config, model=_FakeModel(), history=[0.25], curve=[[10, 0.25]],
-                       metrics={"consistency": 0.5}, seconds=0.0)
+        return Trained(config=config, model=_FakeModel(), steps=np.array([1]), batch_size=10,
+                       losses={"loss": np.array([0.25])}, gradient_norm=np.array([1.0]), history=[0.25],
+                       metrics={"consistency": 0.5}, error_metric=experiment.error_metric)
 
 
 @pytest.fixture
 def stand_in(monkeypatch):
     fake = StandIn()
-    monkeypatch.setattr(service, "train", fake)
+    monkeypatch.setattr(trainer_module, "fit", fake)
     return fake
 
 
@@ -227,7 +238,7 @@ def test_a_student_who_leaves_does_not_stop_the_training(stand_in, store):
     _wait_for(lambda: config.key() in stand_in.running, what="the training")
     stand_in.gate(config).set()
     _wait_for(lambda: trainer.cached(config) is not None, what="the abandoned training to finish")
-    assert trainer.get(config) is trainer.cached(config) and trainer.trainings == 1
+    assert trainer.get(config).model is trainer.cached(config).model and trainer.trainings == 1
 
 
 # -- memory -------------------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""AppTest of the damped-sine lesson (book chapter 7), in English and Chinese."""
+
+import pytest
+
+from conftest import open_page
+from lstm_core.engine import fit
+from page_helpers import HAN, charts, deltas, metrics, trainings
+from ui import i18n
+
+PAGE = "pages/sine.py"
+
+
+def table_parameters(at):
+    frame = at.dataframe[-1].value
+    return dict(zip(frame["layer"], frame["parameters"]))
+
+
+def test_before_training_it_shows_the_wave_the_book_table_and_the_code(app):
+    at = open_page(app, PAGE)
+    assert "not trained yet" in at.info[0].value
+    assert len(charts(at)) == 1  # the test wave alone
+    assert table_parameters(at) == {"lstm_1": 1760, "lstm_2": 3280, "dense": 105, "total": 5145}
+    code = at.code[0].value
+    assert "layers.LSTM(20, return_sequences=True," in code and code.count("layers.LSTM(20,") == 2
+    compile(code, "sine_script.py", "exec")
+    assert trainings() == 0  # opening the page never trains
+
+
+@pytest.mark.usefixtures("no_jit")
+def test_it_trains_a_tiny_model_then_serves_it_from_memory(app):
+    fit.clear_pool()  # no compiled model of this architecture left by an earlier test: it compiles now
+    at = open_page(app, PAGE)
+    at.slider(key="period").set_value(12)
+    at.slider(key="decay").set_value(0.03)
+    at.slider(key="units").set_value(3)
+    at.slider(key="depth").set_value(3)
+    at.select_slider(key="train_size").set_value(100)
+    at.slider(key="epochs").set_value(2)
+    at.number_input(key="seed").set_value(4)
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error and not at.info
+    shown = metrics(at)
+    mae = float(shown["held-out MAE (1,000 fresh waves)"])
+    assert 0 < mae < 1
+    assert shown["parameters"] == str(4 * 3 * (1 + 3 + 1) + 2 * 4 * 3 * (3 + 3 + 1) + 3 * 5 + 5)
+    assert "trained now (compiled now)" in deltas(at)
+    assert len(charts(at)) == 2  # prediction and loss
+    assert table_parameters(at)["total"] == int(shown["parameters"])
+    assert at.code[0].value.count("layers.LSTM(3, return_sequences=True,") == 2
+    assert trainings() == 1
+
+    at.slider(key="period").set_value(18).run()  # the test wave moves: no retraining
+    assert not at.exception and trainings() == 1
+    assert "already in memory" in deltas(at)
+    assert len(charts(at)) == 2
+    assert "period 18" in charts(at)[0].proto.spec
+
+    at.number_input(key="seed").set_value(5)
+    at.get("form_submit_button")[0].click().run()  # another seed, the same architecture: the compiled model is reused
+    assert not at.exception and trainings() == 2
+    assert "trained now (compiled model reused)" in deltas(at)
+
+
+def test_limits_set_by_the_teacher_bound_the_sliders(app, monkeypatch):
+    monkeypatch.setenv("LSTM_EXPLORER_MAX_UNITS", "8")
+    monkeypatch.setenv("LSTM_EXPLORER_MAX_TRAIN_SIZE", "1000")
+    at = open_page(app, PAGE)
+    assert not at.error
+    assert at.slider(key="units").max == 8 and at.slider(key="units").value == 8
+    assert at.select_slider(key="train_size").options[-1] == "1000"
+    assert at.select_slider(key="train_size").value == 1000
+
+
+def test_in_chinese_the_address_notice_prompt_and_layer_table_are_chinese(app):
+    zh = i18n.catalogue("zh")
+    at = open_page(app, PAGE, "zh", {"units": "999"})
+    notices = [w.value for w in at.warning if zh["params.corrected"] in w.value]
+    assert len(notices) == 1 and "`units`" in notices[0] and "**64**" in notices[0]
+    assert "page address" not in notices[0] and zh["params.above"].format(high="64") in notices[0]
+    assert at.slider(key="units").value == 64
+    prompt = zh["widgets.prompt"].format(what=zh["widgets.prompt.what"])
+    assert [info.value for info in at.info] == [prompt] and HAN.search(prompt)
+    table = at.dataframe[0].value
+    assert list(table.columns) == [zh["widgets.layers.layer"], zh["widgets.layers.shape"],
+                                   zh["widgets.layers.parameters"]]
+    assert table.iloc[-1, 0] == zh["widgets.layers.total"]
+    assert zh["widgets.code"] in [expander.label for expander in at.expander]

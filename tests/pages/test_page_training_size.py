@@ -1,0 +1,107 @@
+"""AppTest of the training-size lab: tiny ladders of real models, trained once per size, in English and Chinese."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, open_page
+from page_helpers import chart_specs, prompts, trainings
+from ui import cache, i18n
+
+PAGE = "pages/training_size.py"
+
+pytestmark = pytest.mark.usefixtures("no_jit")
+
+
+def json_files(store_dir) -> int:
+    return len(list(store_dir.glob("*.json")))
+
+
+def set_ladder(at, sizes, **sliders):
+    """Set the sidebar's model sliders and sizes, press Train the ladder."""
+    for name, value in sliders.items():
+        at.sidebar.slider(key=name).set_value(value)
+    at.sidebar.multiselect(key="sizes").set_value(list(sizes))
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_rectangle_ladder_trains_each_size_once_and_shows_one_panel_and_point_per_size(app, store_dir):
+    at = open_page(app, PAGE)
+    assert prompts(at) and not at.get("plotly_chart")  # nothing trains before Train is pressed
+    assert json_files(store_dir) == 0
+
+    set_ladder(at, [100, 200], units=4)
+    assert json_files(store_dir) == 2 and trainings() == 2
+    panels, curve = chart_specs(at)
+    assert [a["text"].split()[0] for a in panels["layout"]["annotations"]] == ["100", "200"]
+    assert curve["layout"]["xaxis"]["type"] == "log"
+    table = at.dataframe[0].value
+    errors = list(table["consistency error"])
+    assert len(errors) == 2 and len(curve["data"][0]["text"]) == 2
+    assert list(table["model"]) == ["trained now"] * 2
+    sentence = at.markdown[0].value
+    assert "2× more rectangles" in sentence and f"{errors[0]:.2g}" in sentence
+
+    set_ladder(at, [100, 200, 500], units=4)  # one new size: only it is trained
+    assert json_files(store_dir) == 3 and trainings() == 3
+    panels, curve = chart_specs(at)
+    assert len(panels["layout"]["annotations"]) == 3 and len(curve["data"][0]["text"]) == 3
+    table = at.dataframe[0].value
+    assert list(table["training size"]) == [100, 200, 500]
+    assert list(table["model"]) == ["already in memory", "already in memory", "trained now"]
+
+    # A restarted server (prewarmed store, empty memory) shows the same ladder at once, training nothing.
+    cache.clear()
+    again = open_page(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), PAGE,
+                      query={"units": "4", "sizes": ["100", "200", "500"]})
+    assert not prompts(again)  # no Train press needed: every size is in the store
+    assert trainings() == 0 and json_files(store_dir) == 3
+    assert list(again.dataframe[0].value["model"]) == ["from the model store"] * 3
+
+
+def test_a_sine_ladder_renders_one_prediction_per_size(app, store_dir):
+    at = open_page(app, PAGE)
+    at.sidebar.radio(key="experiment").set_value("sine").run()
+    set_ladder(at, [100, 200], units=4, depth=1, epochs=1)
+    assert json_files(store_dir) == 2
+    panels, curve = chart_specs(at)
+    assert len([trace for trace in panels["data"] if trace["name"] == "predicted"]) == 2
+    assert list(curve["data"][0]["x"]) == [100, 200]
+    assert "held-out MAE" in at.markdown[0].value
+    assert list(at.dataframe[0].value["epochs"]) == [1, 1]
+
+
+def test_changing_the_experiment_gives_its_own_defaults(app):
+    at = open_page(app, PAGE)
+    at.sidebar.slider(key="units").set_value(3).run()
+    at.sidebar.radio(key="experiment").set_value("sine").run()
+    assert not at.exception
+    assert at.sidebar.slider(key="units").value == 20 and at.sidebar.slider(key="depth").value == 2
+
+
+def test_a_bad_ladder_is_an_error_message_not_a_traceback(app):
+    at = open_page(app, PAGE)
+    set_ladder(at, [])
+    assert any("at least one training size" in error.value for error in at.error)
+    assert trainings() == 0
+
+
+def test_in_chinese_the_title_prompt_sentence_table_and_figures_are_chinese(app, store_dir):
+    zh = i18n.catalogue("zh")
+    at = open_page(app, PAGE, "zh")
+    assert at.title[0].value == zh["training_size.title"]
+    assert any("还没有训练" in info.value for info in at.info)
+    set_ladder(at, [100, 200], units=4)
+    table = at.dataframe[0].value
+    assert list(table.columns)[:2] == [zh["training_size.column.size"], zh["training_size.error.rectangles"]]
+    assert set(table[zh["training_size.column.model"]]) == {zh["training_size.source.now"]}
+    sentence = at.markdown[0].value
+    assert zh["training_size.error.rectangles"] in sentence and f"{table.iloc[0, 1]:.2g}" in sentence
+    panels, curve = chart_specs(at)
+    assert [a["text"] for a in panels["layout"]["annotations"]][:2] == [
+        zh["training_size.panel.rectangles"].format(size=f"{size:,}", error=f"{error:.3f}")
+        for size, error in zip(table.iloc[:, 0], table.iloc[:, 1])]
+    assert curve["layout"]["title"]["text"] == zh["fig.Consistency error against training size"]
+    assert curve["layout"]["xaxis"]["title"]["text"] == zh["fig.training size (rectangles, log scale)"]
+    assert "矩形" in curve["data"][0]["hovertemplate"]
