@@ -8,12 +8,17 @@ pages turn a preset into their controls (`ui/presets.py`) and show its two or
 three sentences of commentary (in the UI catalogues, under
 `preset.<lesson>.<name>`); `python -m lstm_core prewarm` trains every
 preset's configurations before class.
+
+They are declared at the built-in ceilings (`at_ceilings`), the same on every
+server; under a teacher's lower limits the pages lower a preset's values to
+them, and prewarm leaves out what the limits forbid.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .engine.config import ConfigError, at_ceilings
 from .experiments import EXPERIMENTS, CellsConfig, ExplodeConfig, ForecastConfig, RectangleConfig, SineConfig, \
     WindowConfig
 from .ladder import DEFAULT_SIZES, ladder_configs
@@ -26,75 +31,88 @@ class Preset:
     view: dict = field(default_factory=dict)  # how the page shows them (a test wave, a diagram)
 
 
-_BOOK_WAVE = dict(period=15, decay=0.05)
+with at_ceilings():
+    _BOOK_WAVE = dict(period=15, decay=0.05)
 
-SINE = [
-    Preset("book", (SineConfig(),), _BOOK_WAVE),
-    Preset("too_small", (SineConfig(units=2, depth=1, train_size=100, epochs=1),), _BOOK_WAVE),
-    Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0)),
-    Preset("shallow", (SineConfig(depth=1),), dict(period=12, decay=0.08)),
-]
+    SINE = [
+        Preset("book", (SineConfig(),), _BOOK_WAVE),
+        Preset("too_small", (SineConfig(units=2, depth=1, train_size=100, epochs=1),), _BOOK_WAVE),
+        Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0)),
+        Preset("shallow", (SineConfig(depth=1),), dict(period=12, decay=0.08)),
+    ]
 
-RECTANGLES = [
-    Preset("book", (RectangleConfig(),)),
-    Preset("few_rectangles", (RectangleConfig(train_size=100),)),
-    Preset("one_cell", (RectangleConfig(units=1),)),
-]
+    RECTANGLES = [
+        Preset("book", (RectangleConfig(),)),
+        Preset("few_rectangles", (RectangleConfig(train_size=100),)),
+        Preset("one_cell", (RectangleConfig(units=1),)),
+    ]
 
-# Sequence problems: one preset per problem type worth a diagram, and the MLP on a wave longer than its window.
-SEQUENCE_PROBLEMS = [
-    Preset("damped_sine", view=dict(problem="sequence prediction", shape="many-to-one", feedback=False, steps=5)),
-    Preset("rectangles", view=dict(problem="sequence generation", shape="one-to-many", feedback=True, steps=3)),
-    Preset("seq2seq", view=dict(problem="sequence-to-sequence prediction", shape="many-to-many (unequal lengths)",
-                                feedback=False, steps=5)),
-    Preset("window_longer", (WindowConfig(window=20),), dict(test_length=60, period=15, decay=0.02)),
-]
+    # Sequence problems: one preset per problem type worth a diagram, and the MLP on a wave longer than its window.
+    SEQUENCE_PROBLEMS = [
+        Preset("damped_sine", view=dict(problem="sequence prediction", shape="many-to-one", feedback=False, steps=5)),
+        Preset("rectangles", view=dict(problem="sequence generation", shape="one-to-many", feedback=True, steps=3)),
+        Preset("seq2seq", view=dict(problem="sequence-to-sequence prediction", shape="many-to-many (unequal lengths)",
+                                    feedback=False, steps=5)),
+        Preset("window_longer", (WindowConfig(window=20),), dict(test_length=60, period=15, decay=0.02)),
+    ]
 
-# Inside the LSTM: the sine lesson's models (same store entries), read on a chosen wave.
-INSIDE_LSTM = [
-    Preset("book", (SineConfig(),), _BOOK_WAVE),
-    Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0)),
-    Preset("small", (SineConfig(units=4, depth=1),), _BOOK_WAVE),
-]
+    # Inside the LSTM: the sine lesson's models (same store entries), read on a chosen wave.
+    INSIDE_LSTM = [
+        Preset("book", (SineConfig(),), _BOOK_WAVE),
+        Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0)),
+        Preset("small", (SineConfig(units=4, depth=1),), _BOOK_WAVE),
+    ]
 
-# The training-size lab: whole ladders, one configuration per size.
-TRAINING_SIZE = [
-    Preset("book", tuple(ladder_configs(RectangleConfig(), DEFAULT_SIZES))),
-    Preset("sine", tuple(ladder_configs(SineConfig(), DEFAULT_SIZES)), _BOOK_WAVE),
-    Preset("small_model", tuple(ladder_configs(RectangleConfig(units=2), DEFAULT_SIZES))),
-    Preset("other_seed", tuple(ladder_configs(RectangleConfig(seed=1), DEFAULT_SIZES))),
-]
+    # The training-size lab: whole ladders, one configuration per size.
+    TRAINING_SIZE = [
+        Preset("book", tuple(ladder_configs(RectangleConfig(), DEFAULT_SIZES))),
+        Preset("sine", tuple(ladder_configs(SineConfig(), DEFAULT_SIZES)), _BOOK_WAVE),
+        Preset("small_model", tuple(ladder_configs(RectangleConfig(units=2), DEFAULT_SIZES))),
+        Preset("other_seed", tuple(ladder_configs(RectangleConfig(seed=1), DEFAULT_SIZES))),
+    ]
 
-# RNN, GRU and LSTM: a vanishing and a harmless lag for the three cells, a diverging SGD run and the same clipped.
-CELLS = [
-    Preset("vanishing", (CellsConfig(),)),
-    Preset("short_lag", (CellsConfig(lag=5),)),
-    Preset("exploding", (ExplodeConfig(cell="SimpleRNN", learning_rate=2.0),)),
-    Preset("clipped", (ExplodeConfig(cell="SimpleRNN", learning_rate=2.0, clipnorm=1.0),)),
-]
+    # RNN, GRU and LSTM: a vanishing and a harmless lag for the three cells, a diverging SGD run and the same clipped.
+    CELLS = [
+        Preset("vanishing", (CellsConfig(),)),
+        Preset("short_lag", (CellsConfig(lag=5),)),
+        Preset("exploding", (ExplodeConfig(cell="SimpleRNN", learning_rate=2.0),)),
+        Preset("clipped", (ExplodeConfig(cell="SimpleRNN", learning_rate=2.0, clipnorm=1.0),)),
+    ]
 
-# Forecasting: the default, a long horizon, a wave outside the training periods and the same wave once the
-# training periods cover it.
-FORECASTING = [
-    Preset("default", (ForecastConfig(),), _BOOK_WAVE),
-    Preset("long_horizon", (ForecastConfig(horizon=20),), _BOOK_WAVE),
-    Preset("out_of_range", (ForecastConfig(),), dict(period=35, decay=0.05)),
-    Preset("wider_training", (ForecastConfig(period_range=(5, 40)),), dict(period=35, decay=0.05)),
-]
+    # Forecasting: the default, a long horizon, a wave outside the training periods and the same wave once the
+    # training periods cover it.
+    FORECASTING = [
+        Preset("default", (ForecastConfig(),), _BOOK_WAVE),
+        Preset("long_horizon", (ForecastConfig(horizon=20),), _BOOK_WAVE),
+        Preset("out_of_range", (ForecastConfig(),), dict(period=35, decay=0.05)),
+        Preset("wider_training", (ForecastConfig(period_range=(5, 40)),), dict(period=35, decay=0.05)),
+    ]
 
 PRESETS = {"sine": SINE, "rectangles": RECTANGLES, "sequence_problems": SEQUENCE_PROBLEMS,
            "inside_lstm": INSIDE_LSTM, "training_size": TRAINING_SIZE, "cells": CELLS, "forecasting": FORECASTING}
 
 
+def allowed(config) -> bool:
+    """True if `config` is within this server's limits (the teacher's may be below the ceilings)."""
+    try:
+        config.replace()  # validated again, against the limits of now
+    except ConfigError:
+        return False
+    return True
+
+
 def configs() -> list:
-    """Every configuration the presets train, each once, in the order of the lessons."""
+    """Every configuration the presets train that this server's limits allow, each once, in lesson order."""
     found = []
     for presets in PRESETS.values():
         for preset in presets:
-            found.extend(config for config in preset.configs if config not in found)
+            found.extend(config for config in preset.configs if config not in found and allowed(config))
     return found
 
 
 def defaults() -> list:
-    """What every lesson shows before anyone moves a control: each experiment's default configuration."""
-    return [experiment.config() for experiment in EXPERIMENTS.values()]
+    """What every lesson shows before anyone moves a control: each experiment's default configuration
+    (those this server's limits allow)."""
+    with at_ceilings():
+        found = [experiment.config() for experiment in EXPERIMENTS.values()]
+    return [config for config in found if allowed(config)]

@@ -17,12 +17,13 @@ environment variables (`LSTM_EXPLORER_MAX_TRAIN_SIZE`, `LSTM_EXPLORER_MAX_EPOCHS
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
 
 # Built-in ceilings; the environment may lower them, never raise them.
 CEILING_TRAIN_SIZE = 25_000
@@ -44,7 +45,23 @@ class ConfigError(ValueError):
         self.field = field
 
 
+_CEILINGS = contextvars.ContextVar("ceilings", default=False)
+
+
+@contextlib.contextmanager
+def at_ceilings():
+    """Check configurations against the built-in ceilings, not the teacher's limits: for settings declared
+    once for every server (the presets), which the pages lower to the limits before anyone trains them."""
+    token = _CEILINGS.set(True)
+    try:
+        yield
+    finally:
+        _CEILINGS.reset(token)
+
+
 def _limit(name: str, ceiling: int) -> int:
+    if _CEILINGS.get():
+        return ceiling
     raw = os.environ.get(name, "")
     try:
         value = int(raw)

@@ -19,13 +19,17 @@ import sys
 import time
 
 from .. import experiments, presets
+from ..engine.config import at_ceilings
 from ..ladder import DEFAULT_SIZES, default_ladders
 
 
 def default_configs(sizes=DEFAULT_SIZES) -> list:
     """Every configuration the pages show by default, each once: both ladders (smallest first), every
     experiment's default, then the configurations of the lessons' presets."""
-    return unique(default_ladders(sizes) + presets.defaults() + presets.configs())
+    with at_ceilings():
+        ladders = default_ladders(sizes)
+    ladders = [config for config in ladders if presets.allowed(config)]  # what this server's limits allow
+    return unique(ladders + presets.defaults() + presets.configs())
 
 
 def tiny_configs() -> list:

@@ -46,9 +46,6 @@ def test_every_lesson_opens_without_an_error_under_a_teachers_limits(app, monkey
     assert at.title
 
 
-@pytest.mark.xfail(strict=True, reason="lstm_core/presets.py builds its configurations when it is imported, and a "
-                                       "configuration above a teacher's limit raises ConfigError: every lesson "
-                                       "but the home page fails to open under such a limit")
 def test_a_server_started_under_a_teachers_limits_opens_every_lesson(tmp_path):
     """The same in a fresh process, whose modules are all imported under the limits, as on a real server."""
     code = (
