@@ -13,15 +13,18 @@ projector or a student handout: the view is set by the rest of the link.
 Run it with `streamlit run app.py`.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from lstm_core.engine.store import ModelStore
 from ui.i18n import has, language_ui, t
 from ui.lessons import LESSONS
 
+ICON = Path(__file__).parent / "ui" / "assets" / "icon.png"  # served by the app: a Material icon is fetched online
 PRESENT = st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
 
-st.set_page_config(page_title="LSTM Explorer", page_icon=":material/psychology:", layout="wide",
+st.set_page_config(page_title="LSTM Explorer", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="collapsed" if PRESENT else "auto")
 
 

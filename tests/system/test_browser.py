@@ -200,3 +200,27 @@ def test_after_prewarm_every_lesson_opens_on_its_results(browser, prewarmed_serv
     finally:
         tab.screenshot(path=str(tmp_path / f"{lesson.url_path}.png"), full_page=True)
         context.close()
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+@pytest.mark.slow
+def test_a_visit_to_every_lesson_requests_nothing_beyond_this_machine(browser, prewarmed_server, tmp_path):
+    """A classroom may have no internet: every request the pages make goes to the app itself."""
+    context, tab = _context_page(browser, tmp_path)
+    requested = []
+    context.on("request", lambda request: requested.append(request.url))
+    try:
+        for lesson in LESSONS:
+            _open(tab, prewarmed_server, lesson.url_path)
+            tab.locator("h1").first.wait_for()
+            tab.wait_for_timeout(300)  # late requests: fonts, icons
+        outside = sorted({url for url in requested if url.startswith(("http:", "https:", "ws:", "wss:"))
+                          and _host(url) not in ("localhost", "127.0.0.1", "::1")})
+        assert requested and outside == []
+    finally:
+        context.close()
