@@ -29,6 +29,7 @@ from .. import experiments
 from ..engine.config import ConfigError
 
 EXIT_USAGE = 2
+PROGRESS = {"stream": None}  # where progress goes: the real stderr, even when fd 2 is filtered
 
 
 class UsageError(Exception):
@@ -86,8 +87,14 @@ def command_train(args) -> dict:
     config = config_from_args(args)
     if args.out and not args.out.endswith(".keras"):
         raise UsageError("--out must name a .keras file")
+    from . import prewarm
+
     trainer = Trainer(ModelStore(args.store) if args.store else None)
-    trained = trainer.get(config)
+    progress = prewarm.progress_for(PROGRESS["stream"])
+    progress.start(1, 1, config)
+    trained = trainer.get(config, on_update=progress.status)
+    progress.end(f"{trained.source}, {trained.seconds:.1f} s")
+    progress.close()
     result = {
         "experiment": config.experiment, "key": config.key(), "config": config.to_dict(),
         "source": trained.source, "metrics": trained.metrics, "history": trained.history,
@@ -170,10 +177,12 @@ def command_prewarm(args) -> dict:
     except ConfigError as error:
         raise UsageError(f"--sizes: {error}") from error
     trainer = Trainer(ModelStore(args.store) if args.store else None)
-    return prewarm.prewarm(configs, trainer, progress=prewarm.StderrProgress(), dry_run=args.dry_run)
+    return prewarm.prewarm(configs, trainer, progress=prewarm.progress_for(PROGRESS["stream"]), dry_run=args.dry_run)
 
 
-def main(argv=None) -> int:
+def main(argv=None, *, progress=None) -> int:
+    """Run one command; `progress` is the stream for progress (stderr by default)."""
+    PROGRESS["stream"] = progress
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

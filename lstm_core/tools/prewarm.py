@@ -8,8 +8,9 @@ ladders, so that thirty students opening the app at once see trained models
 instantly instead of queueing for the same trainings. A configuration already in the store is
 not trained again, so a second run trains nothing and takes a moment.
 
-Progress goes to stderr (one line per configuration, with the epochs as they
-finish); the summary (what was trained, what was already there, what
+Progress goes to stderr: one bar with the model being trained, the count done
+and the time left on a terminal, plain lines (one per configuration and epoch)
+where stderr is a file or CI; the summary (what was trained, what was already there, what
 failed, and how long it took) is one JSON object on stdout.
 """
 
@@ -61,11 +62,10 @@ def in_store(store, config) -> bool:
 
 
 class StderrProgress:
-    """Progress on stderr: one line per configuration, rewritten in place on a terminal."""
+    """Plain progress lines on stderr (a log, CI): one per configuration and per epoch done."""
 
     def __init__(self, stream=None):
         self.stream = stream if stream is not None else sys.stderr
-        self.live = getattr(self.stream, "isatty", lambda: False)()
         self._epoch = -1
         self._prefix = ""
 
@@ -74,20 +74,56 @@ class StderrProgress:
         self._epoch = -1
 
     def status(self, status) -> None:
-        if status.phase == "queued":
-            return
-        if self.live:
-            self.stream.write(f"\r{self._prefix}: training {status.fraction:4.0%} "
-                              f"(epoch {status.epoch}/{status.epochs or '?'})\033[K")
-            self.stream.flush()
-        elif status.epoch != self._epoch and status.epoch:
+        if status.phase != "queued" and status.epoch and status.epoch != self._epoch:
             self._epoch = status.epoch
             self.stream.write(f"{self._prefix}: epoch {status.epoch}/{status.epochs} done, loss {status.loss:.4f}\n")
             self.stream.flush()
 
     def end(self, message: str) -> None:
-        self.stream.write(("\r" if self.live else "") + f"{self._prefix}: {message}" + ("\033[K\n" if self.live else "\n"))
+        self.stream.write(f"{self._prefix}: {message}\n")
         self.stream.flush()
+
+    def close(self) -> None:
+        pass
+
+
+class BarProgress:
+    """One progress bar on a terminal (rich): the model being trained, how many are done, the time left."""
+
+    def __init__(self, stream=None):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TextColumn("left"), TimeRemainingColumn(),
+                             console=Console(file=stream if stream is not None else sys.stderr), transient=False)
+        self._task = None
+        self._done = 0
+        self._bar.start()
+
+    def start(self, index: int, count: int, config) -> None:
+        if self._task is None:
+            self._task = self._bar.add_task("", total=count)
+        self._done = index - 1
+        self._bar.update(self._task, description=describe(config), completed=self._done)
+
+    def status(self, status) -> None:
+        if status.phase != "queued":
+            self._bar.update(self._task, completed=self._done + min(max(status.fraction, 0.0), 0.99))
+
+    def end(self, message: str) -> None:
+        self._bar.update(self._task, completed=self._done + 1)
+        if message.startswith("FAILED"):
+            self._bar.console.print(message)
+
+    def close(self) -> None:
+        self._bar.stop()
+
+
+def progress_for(stream=None):
+    """A bar where a person watches (a terminal), plain lines where a file or CI reads them."""
+    stream = stream if stream is not None else sys.stderr
+    return BarProgress(stream) if getattr(stream, "isatty", lambda: False)() else StderrProgress(stream)
 
 
 def prewarm(configs, trainer=None, *, progress: StderrProgress | None = None, dry_run: bool = False) -> dict:
@@ -132,6 +168,8 @@ def prewarm(configs, trainer=None, *, progress: StderrProgress | None = None, dr
         summary["trained" if trainer.trainings > before else "already"].append(entry)
         if progress is not None:
             progress.end(f"trained in {trained.seconds:.1f} s, error {trained.error:.4f}")
+    if progress is not None:
+        progress.close()
     summary["seconds"] = round(time.perf_counter() - began, 2)
     summary["store_writable"] = trainer.store.writable
     return summary
