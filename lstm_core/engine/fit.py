@@ -266,9 +266,10 @@ def continuation_state(start: Trained, config) -> list | None:
     `config.key()`, its own key, beside the shorter model. A model loaded
     without its optimizer (`compile=False`) returns None, and `fit` then
     trains from scratch; `Trainer.get` reloads the optimizer from the store
-    first. Raises ValueError if `config` is not `start.config` with more epochs.
+    first. Raises ValueError if `config` is not `start.config` with more epochs (compared by key: a field
+    the key leaves out, such as the sine task's unused lag, names the same model).
     """
-    if start.config.replace(epochs=config.epochs) != config or len(start.history) >= config.epochs:
+    if start.config.replace(epochs=config.epochs).key() != config.key() or len(start.history) >= config.epochs:
         raise ValueError(f"cannot continue {start.config.key()} into {config.key()}: "
                          "only the same configuration with more epochs continues a model")
     optimizer = getattr(start.model, "optimizer", None)
