@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 
 from .. import experiments
@@ -121,7 +122,6 @@ def _add_store_command(commands) -> None:
 
 
 def command_store(args) -> dict:
-    import math
     import time
 
     from ..engine.store import ModelStore
@@ -180,6 +180,17 @@ def command_prewarm(args) -> dict:
     return prewarm.prewarm(configs, trainer, progress=prewarm.progress_for(PROGRESS["stream"]), dry_run=args.dry_run)
 
 
+def strict(value):
+    """JSON that every parser reads: a NaN or infinite number (a diverged run's loss) becomes null."""
+    if isinstance(value, dict):
+        return {key: strict(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def main(argv=None, *, progress=None) -> int:
     """Run one command; `progress` is the stream for progress (stderr by default)."""
     PROGRESS["stream"] = progress
@@ -193,5 +204,5 @@ def main(argv=None, *, progress=None) -> int:
     except ConfigError as error:
         print(f"error: {flag_name(error.field)}: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(json.dumps(result))
+    print(json.dumps(strict(result), allow_nan=False))
     return 1 if result.get("failed") else 0

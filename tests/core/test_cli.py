@@ -126,3 +126,12 @@ def test_prewarm_dry_run_lists_the_tiny_models_and_trains_nothing(capsys, tmp_pa
     assert len(summary["to_train"]) == len(experiments.EXPERIMENTS) and summary["trained"] == []
     assert not folder.exists()
     assert f"[{len(experiments.EXPERIMENTS)}/{len(experiments.EXPERIMENTS)}]" in err
+
+
+def test_a_diverged_run_prints_strict_json(tmp_path, capsys, no_jit):
+    code = cli.main(["train", "explode", "--units", "4", "--train-size", "512", "--epochs", "1",
+                     "--learning-rate", "50", "--store", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    result = json.loads(printed, parse_constant=lambda token: pytest.fail(f"not strict JSON: {token}"))
+    assert result["diverged"] and result["metrics"]["final_loss"] is None
