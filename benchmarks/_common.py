@@ -34,7 +34,7 @@ RESULT_PREFIX = "BENCHMARK-RESULT "
 def quiet_tensorflow() -> float:
     """Import Keras through the project's backend (its thread settings); return the seconds it took."""
     began = time.perf_counter()
-    from lstm_core.backend import keras
+    from lstm_core.engine.backend import keras
 
     keras()
     import logging

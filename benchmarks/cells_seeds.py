@@ -17,6 +17,7 @@ reuse the compiled model).
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import sys
 from pathlib import Path
@@ -25,9 +26,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lstm_core.recurrent import CELLS, CellsConfig, compare_cells  # noqa: E402
+from lstm_core import experiments  # noqa: E402
+from lstm_core.engine.fit import fit  # noqa: E402
+from lstm_core.experiments import CellsConfig  # noqa: E402
+from lstm_core.experiments.formulas import CELLS  # noqa: E402
 
 LEARNED = 0.1
+
+
+def compare_cells(config):
+    """The three cells trained side by side, as the cells lesson's Trainer trains them (without the store)."""
+    return experiments.view(fit(experiments.of(config), config))
 
 
 def main(argv=None) -> int:
@@ -36,6 +45,7 @@ def main(argv=None) -> int:
     parser.add_argument("--lag", type=int, default=CellsConfig.lag)
     parser.add_argument("--epochs", type=int, default=CellsConfig.epochs)
     args = parser.parse_args(argv)
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notes of each new model's predict
 
     print(f"lag {args.lag}, {args.epochs} epochs; held-out MAE (0.25 = guessing)")
     print(f"{'seed':>4} " + " ".join(f"{cell:>10}" for cell in CELLS) + f" {'RNN grad':>9} {'seconds':>8} compiled")

@@ -31,7 +31,7 @@ from _common import machine_line, median, quiet_tensorflow, table
 
 def lstm_training_flops(config) -> float:
     """Estimated training FLOPs per example-step (matmuls only, ×3 for forward plus backward)."""
-    from lstm_core.config import SineConfig
+    from lstm_core.experiments import SineConfig
 
     if isinstance(config, SineConfig):
         inputs, total = 1, 0
@@ -50,19 +50,25 @@ def time_steps(config) -> int:
 
 def measure_training(config, label: str, *, jit: bool | None = None, steps_per_execution: int | None = None,
                      batch_size: int | None = None, examples: int | None = None, repeats: int = 2) -> dict:
-    """Throughput of fit on `config`'s data with the app's compile (or the overrides), after a warm-up fit."""
-    from lstm_core.backend import keras
-    from lstm_core.models import build_model
-    from lstm_core.training import JIT_COMPILE, STEPS_PER_EXECUTION, training_data
+    """Throughput of fit on `config`'s data with the app's compile (its experiment's recipe, or the overrides),
+    after a warm-up fit. (A plain Keras `fit` of the experiment's model with the recipe's loss, optimizer, XLA and
+    steps per execution, not the engine's recording step, which also reports each output's loss and the gradient
+    norm.)"""
+    from lstm_core import experiments
+    from lstm_core.engine import fit as engine
+    from lstm_core.engine.backend import keras
 
-    inputs, targets = training_data(config)
+    experiment = experiments.of(config)
+    recipe = experiment.recipe(config)
+    inputs, targets = experiment.data(config)
     if examples is not None:
         inputs, targets = inputs[:examples], targets[:examples]
-    batch = batch_size or config.batch_size
-    spe = steps_per_execution or STEPS_PER_EXECUTION[config.experiment]
-    model = build_model(config)
-    model.compile(loss="mae", optimizer=keras().optimizers.Adam(config.learning_rate),
-                  jit_compile=JIT_COMPILE if jit is None else jit, steps_per_execution=spe)
+    batch = batch_size or recipe.batch_size
+    spe = steps_per_execution or recipe.steps_per_execution
+    model = engine.plain_model(experiment, config)
+    model.compile(loss=recipe.loss, optimizer=keras().optimizers.Adam(recipe.learning_rate),
+                  jit_compile=(recipe.jit_compile and engine.JIT_COMPILE) if jit is None else jit,
+                  steps_per_execution=spe)
     began = time.perf_counter()
     model.fit(inputs[:batch * spe], targets[:batch * spe], batch_size=batch, verbose=0, shuffle=False)
     compile_seconds = time.perf_counter() - began
@@ -112,8 +118,8 @@ def main() -> int:
     print(machine_line())
     began = time.perf_counter()
     imported = quiet_tensorflow()
-    from lstm_core.backend import threads
-    from lstm_core.config import RectangleConfig, SineConfig
+    from lstm_core.engine.backend import threads
+    from lstm_core.experiments import RectangleConfig, SineConfig
 
     sine, rectangles = SineConfig(), RectangleConfig()
     runs = [measure_training(sine, "sine, app default")]

@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lstm_core import ladder  # noqa: E402
-from lstm_core.config import RectangleConfig  # noqa: E402
-from lstm_core.service import Trainer  # noqa: E402
-from lstm_core.store import ModelStore  # noqa: E402
+from lstm_core.engine.store import ModelStore  # noqa: E402
+from lstm_core.engine.trainer import Trainer  # noqa: E402
+from lstm_core.experiments import RectangleConfig  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -19,7 +19,8 @@ result, the home page's time under load, and the server's peak memory.
     .venv/bin/python benchmarks/load.py --quick    # 10 students, 4 unique models (the CI size)
     .venv/bin/python benchmarks/load.py --students 30 --unique 10 --slots 2
 
-The server counts its trainings through a wrapper around `lstm_core.service.train`
+The server counts its trainings through a wrapper around the `fit` that
+`lstm_core.engine.trainer.Trainer` calls for every training it actually runs
 (this file run with `--serve`); the app itself is unchanged. AppTest sessions
 in threads were tried first and dropped: Streamlit's AppTest keeps per-run
 state in globals and breaks (KeyError, lost widgets) with many threads.
@@ -84,17 +85,17 @@ def serve(port: int, count_file: str) -> None:
     """Run `streamlit run app.py` in this process, appending one line to `count_file` per training."""
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    from lstm_core import service
+    from lstm_core.engine import trainer
 
-    real_train = service.train
+    real_fit = trainer.fit  # what `Trainer._train` calls, once per training it runs (memory and store hits skip it)
 
-    def counted(config, **kwargs):
-        trained = real_train(config, **kwargs)
+    def counted(experiment, config, **kwargs):
+        trained = real_fit(experiment, config, **kwargs)
         with open(count_file, "a") as counts:
             counts.write(config.key() + "\n")
         return trained
 
-    service.train = counted
+    trainer.fit = counted
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",

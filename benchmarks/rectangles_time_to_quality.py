@@ -15,9 +15,10 @@ The benchmark checks that claim on the first 1,000 rectangles (weights of
 the loop against weights of one `fit`: they agree to float rounding) and
 then scores the book's recipe over all 25,000 rectangles in one call.
 
-The app's default is `lstm_core.training.train(RectangleConfig())`, as the
-lesson page trains it, cold (a fresh process) and warm (a second training of
-the architecture in that process). Quality is the consistency error of the
+The app's default is `lstm_core.engine.fit.fit(experiments.of(config),
+config)` for `RectangleConfig()`, as the lesson page's `Trainer` trains it,
+cold (a fresh process) and warm (a second training of the architecture in
+that process). Quality is the consistency error of the
 drawn rectangles (`lstm_core.evaluate.rectangle_consistency`, lower is
 better; untrained about 0.25), median over the seeds.
 
@@ -40,16 +41,18 @@ TARGET_SPEEDUP = 100.0
 
 
 def book_config(seed: int):
-    from lstm_core.config import RectangleConfig
+    from lstm_core.experiments import RectangleConfig
 
     return RectangleConfig(seed=seed, train_size=BOOK_RECTANGLES, epochs=1, batch_size=3, learning_rate=1e-3)
 
 
 def book_model(config):
-    from lstm_core.models import build_model
+    from lstm_core import experiments
+    from lstm_core.engine.fit import plain_model
 
-    model = build_model(config)  # LSTM(10) → Dense(2, linear), Keras' initialisers, seeded
-    assert [layer.__class__.__name__ for layer in model.layers] == ["LSTM", "Dense"]
+    model = plain_model(experiments.of(config), config)  # LSTM(10) → Dense(2, linear), Keras' initialisers, seeded
+    assert [layer.__class__.__name__ for layer in model.layers
+            if layer.__class__.__name__ != "InputLayer"] == ["LSTM", "Dense"]
     model.compile(loss="mae", optimizer="adam")
     return model
 
@@ -60,9 +63,17 @@ def consistency(model) -> float:
     return rectangle_consistency(lambda p: model.predict_on_batch(np.asarray(p, np.float32).reshape(-1, 1, 2)))
 
 
+def train(config):
+    """The app's training of `config` (what the Trainer runs, without the store)."""
+    from lstm_core import experiments
+    from lstm_core.engine.fit import fit
+
+    return fit(experiments.of(config), config)
+
+
 def run_book(calls: int, seeds: list[int]) -> None:
     """The book's loop (timed, first `calls` calls), its one-fit equivalence, and its quality per seed."""
-    from lstm_core.training import train, training_data
+    from lstm_core.experiments.rectangles import training_data
 
     quiet_tensorflow()
     config = book_config(seeds[0])
@@ -99,8 +110,7 @@ def run_book(calls: int, seeds: list[int]) -> None:
 
 
 def run_app(cold_seed: int, warm_seed: int) -> None:
-    from lstm_core.config import RectangleConfig
-    from lstm_core.training import train
+    from lstm_core.experiments import RectangleConfig
 
     quiet_tensorflow()
     for phase, seed in (("cold", cold_seed), ("warm", warm_seed)):

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["sine_time_to_quality.py", "rectangles_time_to_quality.py", "app_reruns.py", "efficiency.py"]
+SCRIPTS = ["sine_time_to_quality.py", "rectangles_time_to_quality.py", "app_reruns.py", "efficiency.py", "prewarm.py"]
 BUDGET_SECONDS = 600
 
 

@@ -4,10 +4,11 @@ Stacked LSTM (book chapter 7): time to quality, the book's recipe against the ap
 The book's recipe, exactly: `LSTM(20, return_sequences=True)`, `LSTM(20)`,
 `Dense(5)`, MAE loss, Adam with Keras' defaults, 10,000 examples,
 `batch_size=10`, 1 epoch, `model.fit` as the book calls it. The app's
-default is `lstm_core.training.train(SineConfig())`, the very call the
-lesson page makes. Both start from the same seeded initial weights and the
-same training data, and both are scored on the same 1,000 fixed held-out
-waves (`lstm_core.evaluate.sine_holdout`).
+default is `lstm_core.engine.fit.fit(experiments.of(config), config)` for
+`SineConfig()`, the training the lesson page's `Trainer` runs. Both start
+from the same seeded initial weights and the same training data, and both
+are scored on the same 1,000 fixed held-out waves
+(`lstm_core.evaluate.sine_holdout`).
 
 Each seed runs in a fresh process per recipe: its first training is *cold*
 (model build, tracing and XLA compile included; the TensorFlow import is
@@ -36,16 +37,18 @@ TARGET_WARM, TARGET_COLD = 3.0, 1.5
 
 def book_training(seed: int) -> dict:
     """The book's chapter 7 script: build, compile with defaults, fit batch 10 for one epoch."""
-    from lstm_core.config import SineConfig
+    from lstm_core import experiments
+    from lstm_core.engine.fit import plain_model
     from lstm_core.evaluate import mean_absolute_error, sine_holdout
-    from lstm_core.models import build_model
-    from lstm_core.training import training_data
+    from lstm_core.experiments.sine import training_data
 
-    config = SineConfig(seed=seed)  # only for the data and the seeded initial weights
+    config = experiments.SineConfig(seed=seed)  # only for the data and the seeded initial weights
     began = time.perf_counter()
     inputs, targets = training_data(config)
-    model = build_model(config)  # LSTM(20, return_sequences=True) → LSTM(20) → Dense(5), Keras' initialisers, seeded
-    assert [layer.__class__.__name__ for layer in model.layers] == ["LSTM", "LSTM", "Dense"]
+    # LSTM(20, return_sequences=True) → LSTM(20) → Dense(5), Keras' initialisers, seeded
+    model = plain_model(experiments.of(config), config)
+    assert [layer.__class__.__name__ for layer in model.layers
+            if layer.__class__.__name__ != "InputLayer"] == ["LSTM", "LSTM", "Dense"]
     model.compile(loss="mae", optimizer="adam")
     model.fit(inputs, targets, batch_size=10, epochs=1, verbose=0)
     seconds = time.perf_counter() - began
@@ -55,15 +58,17 @@ def book_training(seed: int) -> dict:
 
 
 def app_training(seed: int) -> dict:
-    from lstm_core.config import SineConfig
-    from lstm_core.training import JIT_COMPILE, STEPS_PER_EXECUTION, train
+    from lstm_core import experiments
+    from lstm_core.engine import fit as engine
 
-    config = SineConfig(seed=seed)
+    config = experiments.SineConfig(seed=seed)
+    experiment = experiments.of(config)
     began = time.perf_counter()
-    trained = train(config)
+    trained = engine.fit(experiment, config)
     seconds = time.perf_counter() - began
-    recipe = (f"app: batch {config.batch_size}, Adam {config.learning_rate:g}, {config.epochs} epochs, "
-              f"XLA {JIT_COMPILE}, {STEPS_PER_EXECUTION['sine']} steps per execution")
+    plan = experiment.recipe(config)
+    recipe = (f"app: batch {plan.batch_size}, Adam {plan.learning_rate:g}, {plan.epochs} epochs, "
+              f"XLA {plan.jit_compile and engine.JIT_COMPILE}, {plan.steps_per_execution} steps per execution")
     return {"seconds": seconds, "mae": trained.metrics["mae"], "recipe": recipe}
 
 

@@ -94,7 +94,7 @@ def command_train(args) -> dict:
     progress = prewarm.progress_for(PROGRESS["stream"])
     progress.start(1, 1, config)
     trained = trainer.get(config, on_update=progress.status)
-    progress.end(f"{trained.source}, {trained.seconds:.1f} s")
+    progress.end(f"trained in {trained.seconds:.1f} s" if trained.source == "trained" else f"from the {trained.source}")
     progress.close()
     result = {
         "experiment": config.experiment, "key": config.key(), "config": config.to_dict(),
