@@ -101,6 +101,7 @@ def main() -> int:
     from ui.lessons import LESSONS
 
     trained_during_reruns = 0
+    prewarmed = set(ModelStore(store).keys())
     os.chdir(ROOT)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     app.run()
@@ -147,6 +148,9 @@ def main() -> int:
     print()
     slowest = max(medians) if medians else float("nan")
     ok = bool(medians) and slowest <= TARGET_RERUN and not failed and trained_during_reruns == 0
+    missing = sorted(set(ModelStore(store).keys()) - prewarmed)
+    if missing:
+        print(f"trained by the lessons, not by the prewarm ({len(missing)}): {', '.join(missing)}")
     print(f"target: every lesson's rerun median <= {TARGET_RERUN} s: slowest median {slowest:.3f} s -> {verdict(ok)} "
           f"(models trained during reruns: {trained_during_reruns}; lessons that raised an exception, "
           f"so not measured: {', '.join(failed) or 'none'})")

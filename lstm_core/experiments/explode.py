@@ -70,7 +70,8 @@ def training_data(config: ExplodeConfig):
 
 def recipe(config: ExplodeConfig) -> Recipe:
     return Recipe(loss="mse", optimizer="sgd", learning_rate=config.learning_rate, clipnorm=config.clipnorm,
-                  batch_size=config.batch_size, epochs=config.epochs, steps_per_execution=1)
+                  batch_size=config.batch_size, epochs=config.epochs, steps_per_execution=1,
+                  jit_compile=False)  # a step per call: the XLA compile costs more than it saves (benchmarks/)
 
 
 def score(trained) -> dict:

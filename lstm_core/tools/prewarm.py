@@ -26,11 +26,25 @@ from ..ladder import DEFAULT_SIZES, default_ladders
 
 def default_configs(sizes=DEFAULT_SIZES) -> list:
     """Every configuration the pages show by default, each once: both ladders (smallest first), every
-    experiment's default, then the configurations of the lessons' presets."""
+    experiment's default and the configurations of the lessons' presets, grouped by architecture."""
     with at_ceilings():
         ladders = default_ladders(sizes)
     ladders = [config for config in ladders if presets.allowed(config)]  # what this server's limits allow
-    return unique(ladders + presets.defaults() + presets.configs())
+    return by_architecture(unique(ladders + presets.defaults() + presets.configs()))
+
+
+def by_architecture(configs) -> list:
+    """The same configurations, those that share a compiled training step next to each other (in order of
+    first appearance): each architecture is compiled once, not again after the pool of compiled models
+    (`engine.fit.POOL_SIZE`) has dropped it (`benchmarks/prewarm.py` measures the difference)."""
+    def architecture(config) -> str:
+        experiment = experiments.of(config)
+        return experiment.architecture(config, experiment.recipe(config))
+
+    first = {}
+    for index, config in enumerate(configs):
+        first.setdefault(architecture(config), index)
+    return sorted(configs, key=lambda config: first[architecture(config)])
 
 
 def tiny_configs() -> list:

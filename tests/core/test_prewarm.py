@@ -86,3 +86,15 @@ def test_a_failed_training_is_reported_and_the_others_go_on(store, no_jit):
     summary = prewarm.prewarm([tiny_rectangles(train_size=100), tiny_rectangles(train_size=200)], Failing(store))
     assert [e["train_size"] for e in summary["failed"]] == [100] and "no memory" in summary["failed"][0]["error"]
     assert [e["train_size"] for e in summary["trained"]] == [200]
+
+
+def test_prewarm_trains_each_architecture_in_one_run_so_it_compiles_once():
+    from lstm_core import experiments
+
+    def architecture(config):
+        experiment = experiments.of(config)
+        return experiment.architecture(config, experiment.recipe(config))
+
+    order = [architecture(config) for config in prewarm.default_configs()]
+    runs = [name for index, name in enumerate(order) if index == 0 or order[index - 1] != name]
+    assert len(runs) == len(set(runs)) < len(order)  # each architecture in one block, some shared
