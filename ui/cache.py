@@ -26,6 +26,7 @@ import streamlit as st
 from lstm_core import data, experiments, gates
 from lstm_core.engine.trainer import Trainer
 from lstm_core.experiments import rectangles
+from ui import warm
 
 # A configuration is hashed by its key (the same key names its store entry).
 CONFIG_HASH = {experiment.config: lambda config: config.key() for experiment in experiments.EXPERIMENTS.values()}
@@ -33,8 +34,9 @@ CONFIG_HASH = {experiment.config: lambda config: config.key() for experiment in 
 
 @st.cache_resource(show_spinner=False)
 def trainer() -> Trainer:
-    """The process-wide trainer (store folder from `LSTM_EXPLORER_STORE`)."""
-    return Trainer()
+    """The process-wide trainer (store folder from `LSTM_EXPLORER_STORE`): the warm start's, if the server
+    started one (`serve.py`; waiting for it to finish), else a new one."""
+    return warm.trainer() or Trainer()
 
 
 def is_available(config) -> bool:

@@ -1,6 +1,7 @@
 """
 End to end: Debian's Chromium, driven by Playwright, against a real
-`streamlit run app.py` on a free local port.
+`streamlit run serve.py` (the README's command: the app with its warm start)
+on a free local port.
 
 On an empty model store it opens every lesson listed in `ui/lessons.py` and
 checks that none shows an exception; on the two book lessons it moves a
@@ -77,7 +78,7 @@ def _serve(folder, store):
     """Run `streamlit run app.py` on `store` until the generator is closed; yields its address and log file."""
     port, log = _free_port(), folder / "server.log"
     env = {**os.environ, "LSTM_EXPLORER_STORE": str(store), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    command = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                "--server.headless", "true", "--server.fileWatcherType", "none"]
     with open(log, "w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)

@@ -1,0 +1,36 @@
+"""The warm start (`ui/warm.py`, run by `serve.py` when the server starts): default models from the store are
+in memory with their prediction traced before a lesson asks, and a lesson that asks first waits, not retrains."""
+
+from __future__ import annotations
+
+import pytest
+
+from lstm_core.engine.trainer import Trainer
+from lstm_core.experiments import RectangleConfig
+from ui import warm
+
+
+@pytest.fixture
+def fresh_warm(monkeypatch):
+    monkeypatch.setattr(warm, "_thread", None)
+    monkeypatch.setattr(warm, "_warmed", {})
+    monkeypatch.setattr(warm, "_go", warm.threading.Event())
+
+
+def test_no_warm_start_no_warmed_trainer(fresh_warm):
+    assert warm.trainer() is None
+
+
+def test_the_warm_start_loads_stored_defaults_and_traces_them(fresh_warm, store, no_jit, monkeypatch):
+    from lstm_core import presets
+
+    config = RectangleConfig(units=2, train_size=100)
+    monkeypatch.setattr(presets, "defaults", lambda: [config, RectangleConfig(units=3, train_size=100)])
+    Trainer(store).get(config)  # the prewarmed store; units=3 is not in it and must not be trained
+    warm.start()
+    trainer = warm.trainer()  # a lesson asking early: waits for the warm-up, which starts at once
+    assert trainer is not None and trainer.trainings == 0
+    trained = trainer.cached(config)
+    assert trained.source == "memory" and None in trained._functions  # in memory, its prediction traced
+    assert not trainer.is_available(RectangleConfig(units=3, train_size=100))
+    assert warm.trainer() is trainer  # one warm-up per process
