@@ -93,3 +93,11 @@ def set_widgets(at, **values) -> None:
     found = widgets(at)
     for key, value in values.items():
         found[key][1].set_value(value)
+
+
+def train_with(at, button: str, **values):
+    """Set widgets by key, press the Train button `button` and check the run raised nothing."""
+    set_widgets(at, **values)
+    at.button(key=button).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

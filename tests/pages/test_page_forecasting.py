@@ -8,7 +8,7 @@ import pytest
 
 from conftest import open_page
 from lstm_core.experiments import forecasting
-from page_helpers import chart_texts, chart_titles, charts, metrics, missing_texts, prompts, trainings
+from page_helpers import chart_texts, chart_titles, charts, metrics, missing_texts, prompts, train_with, trainings
 
 PAGE = "pages/forecasting.py"
 STRATEGIES = ("recursive", "vector", "seq2seq")
@@ -17,13 +17,7 @@ pytestmark = pytest.mark.usefixtures("no_jit")
 
 
 def train_tiny(at):
-    at.slider(key="horizon").set_value(3)
-    at.slider(key="units").set_value(4)
-    at.select_slider(key="train_size").set_value(256)
-    at.slider(key="epochs").set_value(1)
-    at.button(key="forecast_train").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return train_with(at, "forecast_train", horizon=3, units=4, train_size=256, epochs=1)
 
 
 def test_it_trains_three_strategies_and_warns_out_of_the_training_range(app):

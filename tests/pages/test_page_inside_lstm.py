@@ -8,7 +8,7 @@ import pytest
 from conftest import open_page
 from lstm_core import presets
 from lstm_core.experiments import SineConfig
-from page_helpers import chart_titles, missing_texts, prompts, trace_names, trainings
+from page_helpers import chart_titles, missing_texts, prompts, trace_names, train_with, trainings
 
 PAGE = "pages/inside_lstm.py"
 GATES = ("input gate i", "forget gate f", "output gate o", "candidate g", "cell state c", "hidden state h")
@@ -17,13 +17,7 @@ pytestmark = pytest.mark.usefixtures("no_jit")
 
 
 def train_tiny(at, units=4):
-    at.slider(key="units").set_value(units)
-    at.slider(key="depth").set_value(2)
-    at.select_slider(key="train_size").set_value(100)
-    at.slider(key="epochs").set_value(1)
-    at.button(key="inside_train").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return train_with(at, "inside_train", units=units, depth=2, train_size=100, epochs=1)
 
 
 def test_the_hand_computed_states_match_keras_and_every_gate_is_drawn(app):
