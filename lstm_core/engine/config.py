@@ -153,12 +153,13 @@ class Keyed:
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)
 
-    def check_training(self, *, smallest: int = 100, fastest: float = 1.0) -> None:
-        """The fields every experiment has: units, training size (at least `smallest`), epochs, seed,
-        batch size and learning rate (at most `fastest`)."""
+    def check_training(self, *, smallest: int = 100, fastest: float = 1.0, a_batch: bool = False) -> None:
+        """The fields every experiment has: units, training size (at least `smallest`, and with `a_batch` at
+        least one batch), epochs, seed, batch size and learning rate (at most `fastest`)."""
         check_int("units", self.units, 1, max_units())
         check_int("batch_size", self.batch_size, 1, 1024)
-        check_int("train_size", self.train_size, smallest, max_train_size())
+        check_int("train_size", self.train_size, max(smallest, self.batch_size) if a_batch else smallest,
+                  max_train_size())
         check_int("epochs", self.epochs, 1, max_epochs())
         check_int("seed", self.seed, 0, MAX_SEED)
         check_float("learning_rate", self.learning_rate, 0.0, fastest, low_open=True)

@@ -73,7 +73,7 @@ class CellsConfig(Keyed):
         check_choice("task", self.task, TASKS)
         check_int("length", self.length, 10, 200)
         check_int("lag", self.lag, 0, self.length - 1 if self.task == "lag" else 200)  # unused by the sine task
-        self.check_training(smallest=max(self.batch_size, 64) if isinstance(self.batch_size, int) else 64)
+        self.check_training(smallest=64, a_batch=True)
 
     def to_dict(self) -> dict:
         values = super().to_dict()

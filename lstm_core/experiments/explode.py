@@ -46,7 +46,7 @@ class ExplodeConfig(Keyed):
         check_choice("cell", self.cell, CELLS)
         check_float("clipnorm", self.clipnorm, 0.0, 100.0)
         check_int("length", self.length, 5, 200)
-        self.check_training(smallest=max(self.batch_size, 64) if isinstance(self.batch_size, int) else 64,
+        self.check_training(smallest=64, a_batch=True,
                             fastest=100.0)
 
     def slug(self) -> str:

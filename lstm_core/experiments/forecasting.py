@@ -71,7 +71,7 @@ class ForecastConfig(Keyed):
     def __post_init__(self):
         check_int("horizon", self.horizon, 1, 30)
         check_int("depth", self.depth, 1, 3)
-        self.check_training(smallest=max(self.batch_size, 64) if isinstance(self.batch_size, int) else 64)
+        self.check_training(smallest=64, a_batch=True)
         self.check_wave_family()
 
     def slug(self) -> str:

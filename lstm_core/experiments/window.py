@@ -55,7 +55,7 @@ class WindowConfig(Keyed):
 
     def __post_init__(self):
         check_int("window", self.window, 5, 100)
-        self.check_training(smallest=max(self.batch_size, 64) if isinstance(self.batch_size, int) else 64)
+        self.check_training(smallest=64, a_batch=True)
         check_int("output", self.output, 1, 20)
 
     def slug(self) -> str:
