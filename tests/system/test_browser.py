@@ -223,5 +223,7 @@ def test_a_visit_to_every_lesson_requests_nothing_beyond_this_machine(browser, p
         outside = sorted({url for url in requested if url.startswith(("http:", "https:", "ws:", "wss:"))
                           and _host(url) not in ("localhost", "127.0.0.1", "::1")})
         assert requested and outside == []
+        log = prewarmed_server[1].read_text().lower()  # the server imported TensorFlow and ran models by now
+        assert "cuda" not in log and "onednn" not in log, log[-2000:]
     finally:
         context.close()
