@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from .engine.config import ConfigError
 from .experiments.rectangles import RectangleConfig
 from .experiments.sine import SineConfig
@@ -157,3 +159,18 @@ def summary_sentence(experiment: str, ladder: list[Rung], text) -> str:
     `training_size.noun.<experiment>` and `training_size.error.<experiment>`."""
     words = {"noun": text(f"training_size.noun.{experiment}"), "error": text(f"training_size.error.{experiment}")}
     return "".join(text(SENTENCE + key, **words, **fields) for key, fields in summary(experiment, ladder))
+
+
+def replay_moments(examples: list) -> tuple[np.ndarray, np.ndarray]:
+    """One replay of every size at once, at the same number of examples seen.
+
+    `examples[r]` are the examples seen at each snapshot of size `r`. The moments are the
+    snapshots of the size that saw the most (log-spaced up to its end); at moment m size `r` shows its
+    last snapshot taken at or before it (its trained model once it has seen all its examples).
+    Returns `(moments (M,), indices (M, R))`.
+    """
+    longest = max(range(len(examples)), key=lambda r: examples[r][-1])
+    moments = np.asarray(examples[longest], dtype=np.int64)
+    indices = np.stack([np.clip(np.searchsorted(np.asarray(seen), moments, side="right") - 1, 0, len(seen) - 1)
+                        for seen in examples], axis=1)
+    return moments, indices

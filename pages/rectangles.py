@@ -16,7 +16,9 @@ from lstm_core import evaluate, figures, presets
 from lstm_core.experiments import RectangleConfig
 from lstm_core.experiments.rectangles import BOOK_PARAMETERS
 from lstm_core.tools import export
-from ui import cache, controls, params, widgets
+from lstm_core.experiments import rectangles
+from lstm_core.figures import replay as replay_figures
+from ui import cache, controls, params, replay, widgets
 from ui.downloads import downloads_ui
 from ui.frame import require_app
 from ui.i18n import figure, t
@@ -55,6 +57,27 @@ def _corners(drawing) -> dict:
             for i, (x, y) in enumerate(np.asarray(drawing)[1:], start=1)}
 
 
+def replay_ui(trained, config, pinned=None):
+    """The drawing from [0,0] and the completions at each snapshot of the training, above the loss curve."""
+    examples, free, completed = cache.rectangle_replay(config, WIDTHS)
+    chart = st.container()
+    moment = replay.moment_ui("rectangles", len(examples))
+    chart.plotly_chart(figure(replay_figures.rectangles_replay_figure(
+        free, completed, examples, trained.curve, labels=replay.labels(examples, examples[-1]),
+        title=t("rectangles.replay"), texts=replay.texts(), active=moment,
+        completed_labels=[t("rectangles.corner_label", width=w) for w in WIDTHS], free_label=t("rectangles.drawn_label"),
+        panel_titles=(t("rectangles.drawn"), t("rectangles.completed")), pinned_curve=pinned[1].curve if pinned else None)))
+
+
+def live(model, seen: int, total: int):
+    """The drawing from [0,0] and the completions by the model as it is during its training."""
+    free, completed, _ = rectangles.drawings(model, WIDTHS)
+    return figures.rectangles_figure(np.concatenate([free[None], completed]),
+                                     [t("rectangles.drawn_label")] + [t("rectangles.corner_label", width=w)
+                                                                       for w in WIDTHS],
+                                     title=t("replay.live", seen=seen, total=total))
+
+
 def results_ui(trained, config):
     free, completed, errors = cache.rectangle_drawings(config, WIDTHS)
     left, middle, right = st.columns(3)
@@ -70,11 +93,12 @@ def results_ui(trained, config):
         completed, [t("rectangles.corner_label", width=w) for w in WIDTHS], title=t("rectangles.completed"),
         pinned=pinned_completed)
     loss = figures.loss_figure(trained.history, trained.curve or None, pinned=pinned[1].curve if pinned else None)
-    one, two = st.columns(2)
-    one.plotly_chart(figure(drawn))
-    two.plotly_chart(figure(completions))
+    if pinned:  # the pinned run's drawings beside this one's, as before replay
+        one, two = st.columns(2)
+        one.plotly_chart(figure(drawn))
+        two.plotly_chart(figure(completions))
+    replay_ui(trained, config, pinned)
     st.dataframe(drawings_table(free, completed, errors), hide_index=True, width="stretch")
-    st.plotly_chart(figure(loss))
     labels = ["[0, 0]"] + [f"[{w}, 0]" for w in WIDTHS]
     drawings = np.concatenate([free[None], completed])
     downloads_ui(trained, {"drawings": export.drawings_frame(drawings, labels)},
@@ -89,7 +113,7 @@ params.check(controls.parameters(declared.values()))
 preset_ui("rectangles", presets.RECTANGLES, declared)
 values, pressed = model_ui(declared)
 config = widgets.shown_config(widgets.config_or_stop(RectangleConfig, **values), "rectangles", reset=pressed)
-trained = widgets.trained_or_prompt(config, pressed)
+trained = widgets.trained_or_prompt(config, pressed, live=live)
 if trained is not None:
     results_ui(trained, config)
 with st.expander(t("rectangles.metric.title")):

@@ -13,9 +13,11 @@ import streamlit as st
 
 from lstm_core import figures, presets
 from lstm_core.experiments import SineConfig
+from lstm_core.experiments import sine
 from lstm_core.experiments.sine import BOOK_MAE, BOOK_PARAMETERS
 from lstm_core.tools import export
-from ui import cache, sine_controls, widgets
+from lstm_core.figures import replay as replay_figures
+from ui import cache, replay, sine_controls, widgets
 from ui.downloads import downloads_ui
 from ui.frame import require_app
 from ui.i18n import figure, t
@@ -33,12 +35,17 @@ def results_ui(trained, config, period, decay, inputs, expected):
     right.metric(t("sine.parameters"), f"{trained.model.count_params():,}")
     pinned = widgets.run_tools_ui(trained, "sine")  # "Train more", "Pin this run": (config, Trained) or None
     predicted = cache.sine_prediction(config, period, decay)
-    prediction = figures.sine_prediction_figure(
-        inputs, expected, predicted, title=t("sine.figure", period=period, decay=decay),
-        pinned=cache.sine_prediction(pinned[0], period, decay) if pinned else None)
+    pinned_prediction = cache.sine_prediction(pinned[0], period, decay) if pinned else None
+    examples, predictions = cache.sine_replay(config, period, decay)
+    chart = st.container()
+    moment = replay.moment_ui("sine", len(examples))
+    chart.plotly_chart(figure(replay_figures.sine_replay_figure(
+        inputs, expected, predictions, examples, trained.curve, labels=replay.labels(examples, examples[-1]),
+        title=t("sine.figure", period=period, decay=decay), texts=replay.texts(), active=moment,
+        pinned=pinned_prediction, pinned_curve=pinned[1].curve if pinned else None)))
+    prediction = figures.sine_prediction_figure(inputs, expected, predicted, pinned=pinned_prediction,
+                                                title=t("sine.figure", period=period, decay=decay))
     loss = figures.loss_figure(trained.history, trained.curve or None, pinned=pinned[1].curve if pinned else None)
-    st.plotly_chart(figure(prediction))
-    st.plotly_chart(figure(loss))
     downloads_ui(trained, {"predictions": export.sine_frame(inputs, expected, predicted)},
                  {"prediction": prediction, "loss": loss})
 
@@ -49,7 +56,15 @@ widgets.store_notice()
 period, decay, values, pressed = sine_controls.sidebar_ui("sine", presets.SINE)
 config = widgets.shown_config(widgets.config_or_stop(SineConfig, **values), "sine", reset=pressed)
 inputs, expected = cache.sine_wave(period, decay)
-trained = widgets.trained_or_prompt(config, pressed)
+
+
+def live(model, seen: int, total: int):
+    """The prediction of the test wave by the model as it is during its training."""
+    return figures.sine_prediction_figure(inputs, expected, sine.prediction(model, inputs),
+                                          title=t("replay.live", seen=seen, total=total))
+
+
+trained = widgets.trained_or_prompt(config, pressed, live=live)
 if trained is None:
     st.plotly_chart(figure(figures.sine_prediction_figure(
         inputs, expected, title=t("sine.figure.wave", period=period, decay=decay))))

@@ -20,7 +20,8 @@ from lstm_core import experiments, ladder, presets
 from lstm_core.engine.config import ConfigError
 from lstm_core.experiments.sine import BOOK_MAE
 from lstm_core.figures import ladder as ladder_figures
-from ui import cache, controls, params, state, widgets
+from lstm_core.figures import replay as replay_figures
+from ui import cache, controls, params, replay, state, widgets
 from ui.frame import require_app
 from ui.i18n import figure, t
 from ui.presets import preset_ui
@@ -143,22 +144,41 @@ def panel_titles(experiment: str, rungs: list) -> list[str]:
 
 
 def panels_ui(experiment: str, trained_models: list, wave=None) -> None:
+    """One panel per size; play shows every size at the same number of examples seen, so more data and more
+    steps can be told apart."""
     rungs = ladder.rungs(trained_models)
     by_size = sorted(trained_models, key=lambda trained: trained.config.train_size)
     if experiment == "rectangles":
-        drawings = [cache.rectangle_drawings(trained.config, WIDTHS) for trained in by_size]
-        panels = ladder_figures.rectangle_panels_figure(rungs, [d[0] for d in drawings], [d[1] for d in drawings],
-                                                titles=panel_titles(experiment, rungs))
-        st.caption(t("training_size.panels.rectangles", widths=", ".join(map(str, WIDTHS))))
+        replays = [cache.rectangle_replay(trained.config, WIDTHS) for trained in by_size]
     else:
         period, decay = wave
         inputs, expected = cache.sine_wave(period, decay)
-        predictions = [cache.sine_prediction(trained.config, period, decay) for trained in by_size]
-        panels = ladder_figures.sine_panels_figure(rungs, inputs, expected, predictions,
-                                           title=t("training_size.panels.sine.title", period=period, decay=decay),
-                                           titles=panel_titles(experiment, rungs))
+        replays = [cache.sine_replay(trained.config, period, decay) for trained in by_size]
+    moments, indices = ladder.replay_moments([replay_[0] for replay_ in replays])
+    if experiment == "rectangles":
+        pick = [[(replay_[1][i], replay_[2][i]) for replay_, i in zip(replays, row)] for row in indices]
+        panels = ladder_figures.rectangle_panels_figure(rungs, [r[1][-1] for r in replays], [r[2][-1] for r in replays],
+                                                        titles=panel_titles(experiment, rungs))
+        frames = [ladder_figures.rectangle_panel_frames(*zip(*moment)) for moment in pick]
+        traces = list(range(len(panels.data)))
+        st.caption(t("training_size.panels.rectangles", widths=", ".join(map(str, WIDTHS))))
+    else:
+        panels = ladder_figures.sine_panels_figure(rungs, inputs, expected, [r[1][-1] for r in replays],
+                                                   title=t("training_size.panels.sine.title", period=period, decay=decay),
+                                                   titles=panel_titles(experiment, rungs))
+        frames = [ladder_figures.sine_panel_frames([r[1][i] for r, i in zip(replays, row)]) for row in indices]
+        traces = list(range(2, len(panels.data), 3))
         st.caption(t("training_size.panels.sine"))
-    st.plotly_chart(figure(panels))
+    final = panel_titles(experiment, rungs)
+    titles = [[final[r] if i == len(replays[r][0]) - 1 else
+               t("training_size.panel.learning", size=f"{rungs[r].size:,}", noun=noun(experiment),
+                 seen=f"{int(replays[r][0][i]):,}") for r, i in enumerate(row)] for row in indices]
+    chart = st.container()
+    moment = replay.moment_ui("training_size", len(moments), key=experiment)
+    chart.plotly_chart(figure(replay_figures.animate(
+        panels, frames, traces=traces, labels=replay.labels(moments, moments[-1]), active=moment,
+        texts=replay.texts(), titles=titles)))
+    st.caption(t("training_size.replay"))
 
 
 def curve_ui(experiment: str, trained_models: list) -> None:

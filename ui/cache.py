@@ -24,8 +24,9 @@ import numpy as np
 import streamlit as st
 
 from lstm_core import data, experiments, gates
+from lstm_core.engine.replay import Replay
 from lstm_core.engine.trainer import Trainer
-from lstm_core.experiments import rectangles
+from lstm_core.experiments import rectangles, sine
 from ui import warm
 
 # A configuration is hashed by its key (the same key names its store entry).
@@ -68,13 +69,40 @@ def sine_wave(period: float, decay: float, length: int = 50, output: int = 5):
 @st.cache_data(max_entries=512, show_spinner=False, hash_funcs=CONFIG_HASH)
 def sine_prediction(config, period: float, decay: float) -> np.ndarray:
     inputs, _ = sine_wave(period, decay, config.length, config.output)
-    return trained(config).predict(inputs.reshape(1, -1, 1))[0]
+    return sine.prediction(trained(config), inputs)
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=CONFIG_HASH)
 def rectangle_drawings(config, widths: tuple):
     """`(free drawing (4, 2), completions (k, 4, 2), consistency errors (1 + k,))`."""
     return rectangles.drawings(trained(config), widths)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs=CONFIG_HASH)
+def replay(config) -> Replay:
+    """One model of `config`'s architecture to draw its views at each snapshot (`engine.replay`)."""
+    return Replay(experiments.of(config), config, results=trained(config).results)
+
+
+def replay_frames(config, draw) -> tuple:
+    """`(examples seen (K,), [draw(model at snapshot k)])` for the trained model of `config`."""
+    model = trained(config)
+    return model.snapshots.steps * model.batch_size, replay(config).frames(model.snapshots, draw)
+
+
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs=CONFIG_HASH)
+def sine_replay(config, period: float, decay: float):
+    """`(examples seen (K,), predictions (K, output))` of the test wave at each snapshot."""
+    inputs, _ = sine_wave(period, decay, config.length, config.output)
+    examples, predictions = replay_frames(config, lambda model: sine.prediction(model, inputs))
+    return examples, np.asarray(predictions)
+
+
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs=CONFIG_HASH)
+def rectangle_replay(config, widths: tuple):
+    """`(examples seen (K,), free drawings (K, 4, 2), completions (K, k, 4, 2))` at each snapshot."""
+    examples, drawn = replay_frames(config, lambda model: rectangles.drawings(model, widths)[:2])
+    return examples, np.asarray([free for free, _ in drawn]), np.asarray([done for _, done in drawn])
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=CONFIG_HASH)

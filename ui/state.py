@@ -24,3 +24,8 @@ def sidebar_key(page: str) -> str:
 def pinned(page: str) -> str:
     """Per page: the configuration of the pinned run."""
     return f"{page}_pinned"
+
+
+def moment(page: str) -> str:
+    """Per page: the replay's moment of training the step buttons last showed (a snapshot index)."""
+    return f"{page}_moment"

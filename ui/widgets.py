@@ -10,12 +10,15 @@ see `ui/i18n.py`).
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import streamlit as st
 
 from lstm_core import experiments, figures
 from lstm_core.engine.config import ConfigError, max_epochs
 from lstm_core.engine.fit import TrainingDiverged
+from lstm_core.engine.replay import Replay
 from ui import cache, i18n, state
 from ui.i18n import t
 
@@ -41,26 +44,39 @@ def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+LIVE_SECONDS = 1.0  # between two redraws of a live training's main figure
+
+
 def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt: str | None = None,
-                      label: str | None = None, start=None):
+                      label: str | None = None, start=None, live=None):
     """The trained model if it is in memory or the store, or Train was pressed (training it live through the
     shared Trainer); else a prompt and None, so opening a page never starts a training.
 
     `what` names the model in the default prompt (in the page's language; "this configuration" by
     default), or `prompt` replaces it; `label` names the model in the progress text (a page training
-    several); `start` is a trained model to continue ("Train more", see `engine.fit.fit`).
+    several); `start` is a trained model to continue ("Train more", see `engine.fit.fit`). While it trains,
+    `live(model, seen, total)`, if given, draws the page's main figure from the latest snapshot of the weights
+    (about once a second), above the growing loss curve.
     """
     if not pressed and not cache.is_available(config):
         st.info(prompt or t("widgets.prompt", what=_capitalized(what or t("widgets.prompt.what"))))
         return None
-    bar, chart = st.empty(), st.empty()
+    bar, view, chart = st.empty(), st.empty(), st.empty()
     try:
         drawn = [0]  # points of the live curve already drawn
+        shown = {"step": -1, "at": 0.0, "replay": None}  # the live view's last snapshot and when it was drawn
 
         def on_update(status):
             text = _status_text(status)
             bar.progress(min(max(status.fraction, 0.0), 1.0),
                          text=t("widgets.status.labelled", label=label, text=text) if label else text)
+            if live is not None and status.snapshot is not None and status.snapshot[0] != shown["step"] \
+                    and time.monotonic() - shown["at"] >= LIVE_SECONDS:
+                step, row, total, batch = status.snapshot
+                shown["replay"] = shown["replay"] or Replay(experiments.of(config), config)
+                view.plotly_chart(i18n.figure(shown["replay"].draw_at(
+                    row, lambda model: live(model, step * batch, total * batch))), key=f"live-{step}")
+                shown.update(step=step, at=time.monotonic())
             # Redraw only when the curve grew: an identical chart twice would get a duplicate element id.
             if len(status.curve) > max(1, drawn[0]):
                 drawn[0] = len(status.curve)
@@ -77,6 +93,7 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
         st.error(t("widgets.failed", kind=type(error).__name__, error=error))
     finally:
         bar.empty()
+        view.empty()
         chart.empty()
     return None
 

@@ -47,8 +47,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import snapshots as _snapshots
 from .backend import keras as _keras
 from .experiment import Experiment, Recipe
+from .snapshots import Snapshots
 
 POOL_SIZE = 8  # idle compiled models kept, least recently used out first
 JIT_COMPILE = True  # tests switch XLA off: for micro models the compile costs more than it saves
@@ -73,6 +75,8 @@ class Trained:
     step at which a loss first stopped being finite (training stopped there).
     `metrics` are the experiment's scores (`error` is the headline one),
     `results` the arrays its page draws; both are stored with the model.
+    `snapshots` are its weights at about thirty moments of training
+    (`engine/snapshots.py`), for replaying it (`engine/replay.py`).
     `source` says where this copy came from: `trained` now, `memory`, or the
     `store`; `compiled` whether its training paid for a new compile.
     """
@@ -89,6 +93,7 @@ class Trained:
     results: dict = field(default_factory=dict)
     seconds: float = 0.0
     diverged_step: int | None = None
+    snapshots: Snapshots | None = None
     source: str = "trained"
     compiled: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -148,6 +153,12 @@ class Trained:
 
 
 # -- the compiled step --------------------------------------------------------------------------
+@dataclass
+class _SnapshotBuffer:
+    schedule: object  # tf.Variable (ROWS,) int64: the step each row is kept after, -1 for an unused row
+    weights: object  # tf.Variable (ROWS, parameters) float32
+
+
 def _recording_model_class():
     """A `keras.Model` whose training step reports each output's loss and the gradient norm."""
     global _recording_class
@@ -163,6 +174,24 @@ def _recording_model_class():
             self._loss_function = functions[loss]
             self._names = list(self.output_names) if isinstance(self.output, dict) else []
             self._trackers = [keras.metrics.Mean(name=name) for name in [*self._names, "loss", "gradient_norm"]]
+            size = sum(int(np.prod(variable.shape)) for variable in self.weights)
+            # Plain TensorFlow variables in a plain holder: not the model's weights, never saved with it.
+            self.snapshot_buffer = _SnapshotBuffer(
+                tf.Variable(tf.fill([_snapshots.ROWS], tf.constant(-1, tf.int64)), trainable=False),
+                tf.Variable(tf.zeros([_snapshots.ROWS, size]), trainable=False))
+
+        def _keep_snapshot(self):
+            """After a step on the schedule, copy every weight into the schedule's row of the buffer."""
+            buffer = self.snapshot_buffer
+            hit = tf.equal(buffer.schedule, tf.cast(self.optimizer.iterations, tf.int64))
+
+            def write():
+                row = tf.concat([tf.reshape(tf.cast(v, tf.float32), [-1]) for v in self.weights], axis=0)
+                index = tf.argmax(tf.cast(hit, tf.int32), output_type=tf.int32)
+                buffer.weights.scatter_nd_update(tf.reshape(index, [1, 1]), row[None])
+                return tf.constant(True)
+
+            tf.cond(tf.reduce_any(hit), write, lambda: tf.constant(False))
 
         @property
         def metrics(self):
@@ -181,6 +210,7 @@ def _recording_model_class():
             gradients = tape.gradient(total, self.trainable_variables)
             norm = tf.linalg.global_norm(gradients)
             self.optimizer.apply(gradients, self.trainable_variables)
+            self._keep_snapshot()
             for tracker, value in zip(self._trackers, [*losses, total, norm]):
                 tracker.update_state(value)
             return {tracker.name: tracker.result() for tracker in self._trackers}
@@ -283,9 +313,10 @@ def continuation_state(start: Trained, config) -> list | None:
 
 # -- recording ----------------------------------------------------------------------------------
 class _Record:
-    """What the callback collects: steps, each output's loss and the gradient norm at every report."""
+    """What the callback collects: steps, each output's loss and the gradient norm at every report, and the
+    snapshots the compiled step kept (`snapshot_steps`, `snapshot_rows`)."""
 
-    def __init__(self, names: list, start: Trained | None):
+    def __init__(self, names: list, start: Trained | None, plan: np.ndarray, first_row: np.ndarray):
         self.names = [*names, "loss"]
         self.steps = list(start.steps) if start is not None else []
         self.losses = {name: list(start.losses[name]) if start is not None else [] for name in self.names}
@@ -293,10 +324,28 @@ class _Record:
         self.history = list(start.history) if start is not None else []
         self.diverged_step = None
         self._epoch_sum = self._epoch_steps = 0.0
+        self.plan = plan  # the steps still to be kept, in the order of the buffer's rows
+        self.snapshot_steps, self.snapshot_rows, self._read = [], [], 0
+        if start is None:
+            self.snapshot_steps.append(0)
+            self.snapshot_rows.append(first_row)
+
+    def read_snapshots(self, buffer, step: int, sink) -> None:
+        """Copy the rows the compiled step has written up to `step` (one read of the buffer, only when due)."""
+        due = [index for index in range(self._read, len(self.plan)) if self.plan[index] <= step]
+        if not due:
+            return
+        rows = buffer.weights.numpy()
+        self._read = due[-1] + 1
+        for index in due:
+            self.snapshot_steps.append(int(self.plan[index]))
+            self.snapshot_rows.append(rows[index].copy())
+            if sink is not None:
+                sink.append((int(self.plan[index]), self.snapshot_rows[-1], self.total_steps, self.batch_size))
 
 
 def _callback(record: _Record, *, steps_per_epoch: int, epochs: int, total_epochs: int, step_offset: int,
-              batch_size: int, on_epoch, on_progress, curve_sink):
+              batch_size: int, on_epoch, on_progress, curve_sink, snapshot_sink):
     keras = _keras()
 
     class Collect(keras.callbacks.Callback):
@@ -324,6 +373,7 @@ def _callback(record: _Record, *, steps_per_epoch: int, epochs: int, total_epoch
             record._epoch_steps += window
             for tracker in self.model.metrics:  # the next report averages only the steps after this one
                 tracker.reset_state()
+            record.read_snapshots(self.model.snapshot_buffer, step_offset + step, snapshot_sink)
             if curve_sink is not None:
                 curve_sink.append([(step_offset + step) * batch_size, loss])
             if on_progress is not None:
@@ -357,7 +407,7 @@ def _whole_batches(inputs, targets, batch_size: int):
 
 
 def fit(experiment: Experiment, config, *, on_epoch=None, on_progress=None, start: Trained | None = None,
-        curve_sink: list | None = None) -> Trained:
+        curve_sink: list | None = None, snapshot_sink: list | None = None) -> Trained:
     """Train `config` of `experiment`, score and analyse it.
 
     `on_epoch(epoch, epochs, loss)` is called after each epoch and
@@ -367,7 +417,9 @@ def fit(experiment: Experiment, config, *, on_epoch=None, on_progress=None, star
     optimizer state are copied, so the result is exactly the model that
     training `config` from scratch gives (see `continuation_state`).
     `curve_sink`, if given, gets `[examples seen, loss]` at every report as
-    training goes (so another thread can draw it). Raises `TrainingDiverged`
+    training goes (so another thread can draw it), and `snapshot_sink`
+    `(step, weights row, total steps, batch size)` at every snapshot kept (see `engine/snapshots.py`).
+    Raises `TrainingDiverged`
     when the loss stops being finite, unless the experiment allows it.
     """
     began = time.perf_counter()
@@ -386,22 +438,41 @@ def fit(experiment: Experiment, config, *, on_epoch=None, on_progress=None, star
     done_epochs = len(start.history) if start is not None else 0
     steps_per_epoch = len(inputs) // recipe.batch_size
     pooled, compiled = _borrow(experiment, config, recipe)
-    pooled.set_weights(model.get_weights())
+    initial = model.get_weights()
+    pooled.set_weights(initial)
     _set_optimizer_state(pooled, optimizer_state, recipe.learning_rate)
-    record = _Record(list(pooled.output_names) if isinstance(pooled.output, dict) else [], start)
+    done_steps = done_epochs * steps_per_epoch
+    plan = _snapshots.schedule(config.epochs * steps_per_epoch)
+    plan = plan[plan > done_steps]
+    pooled.snapshot_buffer.schedule.assign(np.pad(plan, (0, _snapshots.ROWS - len(plan)), constant_values=-1))
+    record = _Record(list(pooled.output_names) if isinstance(pooled.output, dict) else [], start, plan,
+                     _snapshots.flatten(initial))
+    record.total_steps, record.batch_size = config.epochs * steps_per_epoch, recipe.batch_size
     epochs = config.epochs - done_epochs
     if epochs > 0:
         pooled.fit(inputs, targets, batch_size=recipe.batch_size, epochs=epochs, shuffle=False, verbose=0,
                    callbacks=[_callback(record, steps_per_epoch=steps_per_epoch, epochs=epochs, total_epochs=config.epochs,
-                                        step_offset=done_epochs * steps_per_epoch, batch_size=recipe.batch_size,
-                                        on_epoch=on_epoch, on_progress=on_progress, curve_sink=curve_sink)])
-    model.set_weights(pooled.get_weights())
+                                        step_offset=done_steps, batch_size=recipe.batch_size,
+                                        on_epoch=on_epoch, on_progress=on_progress, curve_sink=curve_sink,
+                                        snapshot_sink=snapshot_sink)])
+    final = pooled.get_weights()
+    last_step = record.steps[-1] if record.steps else 0
+    if (record.snapshot_steps[-1] if record.snapshot_steps else done_steps) < last_step:
+        record.snapshot_steps.append(int(last_step))  # stopped before the schedule's end (the loss diverged)
+        record.snapshot_rows.append(_snapshots.flatten(final))
+    kept = Snapshots(steps=np.asarray(record.snapshot_steps, dtype=np.int64),
+                     weights=np.asarray(record.snapshot_rows, dtype=np.float32).reshape(
+                         len(record.snapshot_rows), -1), shapes=[tuple(w.shape) for w in initial])
+    if start is not None and start.snapshots is not None:
+        kept = start.snapshots.joined(kept)
+    model.set_weights(final)
     _set_optimizer_state(model, [v.numpy() for v in _optimizer_variables(pooled)], recipe.learning_rate)
     trained = Trained(
         config=config, model=model, steps=np.asarray(record.steps, dtype=np.int64), batch_size=recipe.batch_size,
         losses={name: np.asarray(values, dtype=np.float64) for name, values in record.losses.items()},
         gradient_norm=np.asarray(record.norms, dtype=np.float64), history=record.history, metrics={},
-        error_metric=experiment.error_metric, diverged_step=record.diverged_step, compiled=compiled)
+        error_metric=experiment.error_metric, diverged_step=record.diverged_step, snapshots=kept,
+        compiled=compiled)
     if trained.diverged and not experiment.allow_divergence:
         raise TrainingDiverged(f"training diverged: the loss became {trained.final_loss()}; "
                                "try a smaller learning rate")

@@ -2,13 +2,14 @@
 The model store: trained models kept on local disk, so a restart of the
 server, or a second program, does not train them again.
 
-An entry is two files named by the configuration's `key()`:
+An entry is three files named by the configuration's `key()`:
 
     <key>.keras   the Keras model (a standard file: `keras.saving.load_model` opens it)
+    <key>.npz     its weights at moments of training, for replay (`engine/snapshots.py`; numpy arrays)
     <key>.json    the configuration, metrics, loss records, the numbers its page draws, training time
 
-Both are written to a temporary file first and renamed into place, the model
-before the JSON, so the JSON marks a finished entry: a server stopped
+Each is written to a temporary file first and renamed into place, the model
+and its snapshots before the JSON, so the JSON marks a finished entry: a server stopped
 mid-write leaves at most a stray temporary file, never a half entry that is
 read as a model. Models are loaded with `safe_mode=True`. An entry that
 cannot be read (truncated, garbage, from another Keras) is reported, removed
@@ -17,7 +18,7 @@ and treated as missing, so its configuration is trained again.
 The folder is `$LSTM_EXPLORER_STORE` if set, else `lstm-explorer/models` under
 the user's cache folder (`$XDG_CACHE_HOME`, by default `~/.cache`).
 
-The store grows by one entry (about 100 kB) per configuration trained. A
+The store grows by one entry per configuration trained (`benchmarks/prewarm.py` prints the size). A
 teacher sees its size with `entries()` and `size_bytes()` and trims it with
 `prune(keep=N)`, `prune(older_than_days=D)` or `prune(clear=True)` (the
 `python -m lstm_core store` command). Pruning also sweeps temporary files
@@ -37,11 +38,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .backend import keras as _keras
+from .snapshots import Snapshots
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: one engine for every experiment (per-output records, results, one seed scheme)
+FORMAT_VERSION = 3  # 2: one engine for every experiment (records, results, one seed scheme); 3: snapshots
+SUFFIXES = (".keras", ".npz", ".json")
 STRAY_AGE_SECONDS = 600  # a temporary file or half entry this old is not a write under way
 # What a configuration's key() looks like; pruning touches no other file, whatever folder it is given.
 KEY_PATTERN = re.compile(r"[a-z]+-[a-z0-9-]+-[0-9a-f]{10}")
@@ -80,6 +85,12 @@ class ModelStore:
     def meta_path(self, key: str) -> Path:
         return self.root / f"{key}.json"
 
+    def snapshots_path(self, key: str) -> Path:
+        return self.root / f"{key}.npz"
+
+    def paths(self, key: str) -> list[Path]:
+        return [self.root / f"{key}{suffix}" for suffix in SUFFIXES]
+
     def has(self, key: str) -> bool:
         return self.meta_path(key).is_file() and self.model_path(key).is_file()
 
@@ -95,20 +106,21 @@ class ModelStore:
         return sum(p.stat().st_size for p in self.root.iterdir() if p.is_file())
 
     def entries(self) -> list[Entry]:
-        """Every finished entry, newest first."""
+        """Every finished entry, newest first (its size counts all its files)."""
         found = []
         for key in self.keys():
             if not KEY_PATTERN.fullmatch(key):
                 continue
             try:
-                meta_stat, model_stat = self.meta_path(key).stat(), self.model_path(key).stat()
+                stats = [path.stat() for path in self.paths(key) if path.exists()]
             except OSError:
                 continue  # removed meanwhile
-            found.append(Entry(key, meta_stat.st_size + model_stat.st_size, meta_stat.st_mtime))
+            found.append(Entry(key, sum(stat.st_size for stat in stats), self.meta_path(key).stat().st_mtime
+                               if self.meta_path(key).exists() else 0.0))
         return sorted(found, key=lambda entry: (-entry.saved_at, entry.key))
 
     def strays(self, *, now: float | None = None) -> list[Path]:
-        """Temporary files and half entries (a model without its JSON, or the reverse) older than
+        """Temporary files and half entries (a model or snapshots without the JSON, or the reverse) older than
         `STRAY_AGE_SECONDS`: what a killed write leaves behind."""
         if not self.root.is_dir():
             return []
@@ -116,7 +128,7 @@ class ModelStore:
         finished = set(self.keys())
         found = []
         for path in self.root.iterdir():
-            if not path.is_file() or path.suffix not in (".keras", ".json"):
+            if not path.is_file() or path.suffix not in SUFFIXES:
                 continue
             if not path.name.startswith(".") and path.stem in finished:
                 continue
@@ -167,7 +179,7 @@ class ModelStore:
         return meta if isinstance(meta, dict) else None
 
     def load(self, key: str):
-        """`(model, meta)` for a finished, readable entry; None if missing or unreadable."""
+        """`(model, meta, snapshots)` for a finished, readable entry; None if missing or unreadable."""
         if not self.has(key):
             return None
         try:
@@ -178,21 +190,24 @@ class ModelStore:
                     and isinstance(meta.get("history"), list) and isinstance(meta.get("fit"), dict)
                     and isinstance(meta.get("seconds"), (int, float))):
                 raise ValueError("metadata lacks its configuration, metrics, history, record or training time")
+            with np.load(self.snapshots_path(key), allow_pickle=False) as arrays:
+                snapshots = Snapshots.from_arrays(arrays)
             model = _keras().saving.load_model(self.model_path(key), compile=False, safe_mode=True)
         except Exception as error:  # noqa: BLE001 - any unreadable entry is retrained, never a crash
             log.warning("model store: entry %s is unreadable (%s); it will be trained again", key, error)
             self.remove(key)
             return None
-        return model, meta
+        return model, meta, snapshots
 
     # -- writing ----------------------------------------------------------------------
-    def save(self, key: str, model, meta: dict) -> bool:
+    def save(self, key: str, model, meta: dict, snapshots: Snapshots) -> bool:
         """Write an entry atomically. Returns False (and sets `problem`) if the folder cannot be written."""
         meta = {"format": FORMAT_VERSION, "key": key, **meta}
         try:
             with self._lock:
                 self.root.mkdir(parents=True, exist_ok=True)
                 self._write_atomic(self.model_path(key), lambda path: model.save(path))
+                self._write_atomic(self.snapshots_path(key), lambda path: _save_arrays(path, snapshots.to_arrays()))
                 text = json.dumps(meta, indent=1, sort_keys=True)
                 self._write_atomic(self.meta_path(key), lambda path: Path(path).write_text(text))
         except OSError as error:
@@ -214,8 +229,13 @@ class ModelStore:
             raise
 
     def remove(self, key: str) -> None:
-        for path in (self.meta_path(key), self.model_path(key)):
+        for path in (self.meta_path(key), *self.paths(key)):
             try:
                 path.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+def _save_arrays(path, arrays: dict) -> None:
+    with open(path, "wb") as handle:  # a file object: np.savez would add ".npz" to a temporary name
+        np.savez(handle, **arrays)

@@ -57,6 +57,7 @@ class Status:
     epochs: int = 0
     loss: float = float("nan")
     curve: tuple = field(default=(), repr=False)
+    snapshot: tuple | None = field(default=None, repr=False)  # the latest (step, weights row, steps, batch) kept
 
 
 class _Flight:
@@ -66,6 +67,7 @@ class _Flight:
         self.done = threading.Event()
         self.status = Status(epochs=epochs)
         self.curve: list = []
+        self.snapshots: list = []  # (step, weights row, total steps, batch size) as the training keeps them
         self.result: Trained | None = None
         self.error: BaseException | None = None
 
@@ -116,7 +118,7 @@ class Trainer:
         entry = self.store.load(key)
         if entry is None:
             return None
-        model, meta = entry
+        model, meta, snapshots = entry
         try:  # the recorded configuration must still be valid (the teacher's limits may have changed)
             recorded = self.registry.config_from_dict(meta["config"])
             record = meta["fit"]
@@ -127,7 +129,7 @@ class Trainer:
                 gradient_norm=np.asarray(record["gradient_norm"], dtype=np.float64), history=list(meta["history"]),
                 metrics=dict(meta["metrics"]), error_metric=self.registry.of(recorded).error_metric,
                 results=arrays(meta.get("results", {})), seconds=float(meta["seconds"]),
-                diverged_step=record.get("diverged_step"), source="store")
+                diverged_step=record.get("diverged_step"), snapshots=snapshots, source="store")
         except Exception as error:  # noqa: BLE001 - any unreadable entry is retrained, never a crash
             log.warning("model store: entry %s is unreadable (%s); it will be trained again", key, error)
             self.store.remove(key)
@@ -144,7 +146,7 @@ class Trainer:
                     "diverged_step": trained.diverged_step},
             "seconds": trained.seconds, "saved_at": time.time(),
         }
-        return self.store.save(config.key(), trained.model, meta)
+        return self.store.save(config.key(), trained.model, meta, trained.snapshots)
 
     def resumable(self, start: Trained) -> Trained:
         """`start` with its optimizer state, so that "Train more" continues it exactly.
@@ -208,7 +210,8 @@ class Trainer:
         with self._lock:
             if key in self._queue:
                 return replace(flight.status, phase="queued", ahead=self._queue.index(key) + self._running)
-        return replace(flight.status, curve=tuple(flight.curve))
+        return replace(flight.status, curve=tuple(flight.curve),
+                       snapshot=flight.snapshots[-1] if flight.snapshots else None)
 
     def _run(self, config, key: str, flight: _Flight, start) -> None:
         try:
@@ -242,7 +245,7 @@ class Trainer:
             if start is not None:
                 start = self.resumable(start)
             trained = fit(self.registry.of(config), config, on_epoch=on_epoch, on_progress=on_progress,
-                          start=start, curve_sink=flight.curve)
+                          start=start, curve_sink=flight.curve, snapshot_sink=flight.snapshots)
             with self._lock:
                 self.trainings += 1
         finally:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .. import data, evaluate
 from ..engine import seeds
 from ..engine.backend import keras as _keras
@@ -79,6 +81,11 @@ def training_data(config: SineConfig):
 def recipe(config: SineConfig) -> Recipe:
     return Recipe(loss="mae", optimizer="adam", learning_rate=config.learning_rate, batch_size=config.batch_size,
                   epochs=config.epochs, steps_per_execution=STEPS_PER_EXECUTION)
+
+
+def prediction(trained, inputs):
+    """The model's next values after one wave's `inputs` (length,): shape (output,)."""
+    return trained.predict(np.asarray(inputs, dtype=np.float32).reshape(1, -1, 1))[0]
 
 
 def score(trained) -> dict:

@@ -138,3 +138,22 @@ def error_curve_figure(experiment: str, ladder: list[Rung], *, noun: str | None 
     fig = _style(fig, f"{error_name[0].upper()}{error_name[1:]} against training size", height=420)
     fig.update_layout(margin={"t": 60}, showlegend=False)
     return fig
+
+
+def rectangle_panel_frames(free_drawings, completions) -> list[dict]:
+    """The new values of every trace of `rectangle_panels_figure` for other drawings, in its trace order."""
+    frame = []
+    for free, completed in zip(free_drawings, completions):
+        completed = np.asarray(completed, dtype=float).reshape(-1, 4, 2)
+        for drawing in completed:
+            closed = _closed(drawing)
+            frame.append({"x": closed[:, 0].tolist(), "y": closed[:, 1].tolist()})
+        frame.append({"x": completed[:, 1, 0].tolist(), "y": completed[:, 1, 1].tolist()})
+        closed = _closed(free)
+        frame.append({"x": closed[:, 0].tolist(), "y": closed[:, 1].tolist()})
+    return frame
+
+
+def sine_panel_frames(predictions) -> list[dict]:
+    """The new values of the predicted traces of `sine_panels_figure` (every third trace) for other predictions."""
+    return [{"y": np.asarray(predicted, dtype=float).ravel().tolist()} for predicted in predictions]

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import tiny_rectangles
 from lstm_core.engine.fit import plain_model
+from lstm_core.engine.snapshots import Snapshots, flatten
 from lstm_core.engine.store import FORMAT_VERSION, STRAY_AGE_SECONDS, ModelStore, default_root
 from lstm_core.experiments import rectangles
 
@@ -19,6 +20,13 @@ META = {"config": {"experiment": "rectangles"}, "metrics": {"consistency": 0.1},
 @pytest.fixture(scope="module")
 def model():
     return plain_model(rectangles.EXPERIMENT, tiny_rectangles())
+
+
+@pytest.fixture(scope="module")
+def snapshots(model):
+    weights = model.get_weights()
+    rows = np.stack([flatten(weights), flatten(weights) * 0.5])
+    return Snapshots(steps=np.array([0, 7]), weights=rows, shapes=[w.shape for w in weights])
 
 
 def key(seed: int = 0) -> str:
@@ -34,15 +42,18 @@ def test_default_root_follows_the_environment(monkeypatch, tmp_path):
     assert ModelStore().root == default_root()
 
 
-def test_an_entry_is_a_standard_keras_file_and_its_json_written_atomically(store, model):
+def test_an_entry_is_a_standard_keras_file_its_snapshots_and_its_json_written_atomically(store, model, snapshots):
     assert store.keys() == [] and store.load(key()) is None and store.size_bytes() == 0
-    assert store.save(key(), model, META)
+    assert store.save(key(), model, META, snapshots)
     assert store.has(key()) and store.keys() == [key()]
     assert not [p for p in store.root.iterdir() if p.name.startswith(".")]  # no temporary file left
-    loaded, meta = store.load(key())
+    loaded, meta, kept = store.load(key())
     assert meta == {"format": FORMAT_VERSION, "key": key(), **META}
     for x, y in zip(loaded.get_weights(), model.get_weights(), strict=True):
         np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(kept.steps, [0, 7])
+    for x, y in zip(kept.unflatten(1), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(x, y * 0.5)
     assert store.read_meta(key()) == meta
     [entry] = store.entries()
     assert entry.key == key() and entry.size_bytes == store.size_bytes() > 0
@@ -57,30 +68,30 @@ def test_an_entry_is_a_standard_keras_file_and_its_json_written_atomically(store
     lambda meta: json.dumps({**meta, "history": "oops"}),
     lambda meta: json.dumps({k: v for k, v in meta.items() if k != "seconds"}),
 ], ids=["not json", "a list", "another key", "format 1", "no record", "history not a list", "no time"])
-def test_unreadable_metadata_is_no_entry_and_is_removed(store, model, damage):
-    store.save(key(), model, META)
+def test_unreadable_metadata_is_no_entry_and_is_removed(store, model, snapshots, damage):
+    store.save(key(), model, META, snapshots)
     store.meta_path(key()).write_text(damage(store.read_meta(key()) or {}))
     assert store.load(key()) is None
     assert not store.has(key()) and not store.model_path(key()).exists()
 
 
-def test_a_damaged_model_file_is_removed(store, model):
-    store.save(key(), model, META)
+def test_a_damaged_model_file_is_removed(store, model, snapshots):
+    store.save(key(), model, META, snapshots)
     store.model_path(key()).write_bytes(b"this is not a keras file")
     assert store.load(key()) is None and not store.has(key()) and not store.meta_path(key()).exists()
 
 
-def test_a_model_without_its_json_is_not_an_entry(store, model):
-    store.save(key(), model, META)
+def test_a_model_without_its_json_is_not_an_entry(store, model, snapshots):
+    store.save(key(), model, META, snapshots)
     store.meta_path(key()).unlink()  # as if the server stopped between the two renames
     assert not store.has(key()) and store.load(key()) is None and store.keys() == []
 
 
-def test_an_unwritable_folder_is_reported_not_raised(tmp_path, model):
+def test_an_unwritable_folder_is_reported_not_raised(tmp_path, model, snapshots):
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
     store = ModelStore(blocker / "store")
-    assert store.save(key(), model, META) is False
+    assert store.save(key(), model, META, snapshots) is False
     assert not store.writable and "cannot be written" in store.problem and "memory" in store.problem
 
 

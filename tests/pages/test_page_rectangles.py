@@ -1,14 +1,20 @@
 """AppTest of the generative-rectangles lesson (book chapter 11): training, the store, downloads, Train more, pins."""
 
+import json
+
+import numpy as np
 import pytest
 
 from conftest import open_page, tiny_rectangles
 from lstm_core.engine import fit
 from lstm_core.engine.store import ModelStore
 from lstm_core.engine.trainer import Trainer
+from lstm_core.experiments import rectangles
+from ui import cache
 from page_helpers import charts, deltas, metrics, prompts, trace_names, trainings
 
 PAGE = "pages/rectangles.py"
+WIDTHS = (0.2, 0.4, 0.6, 0.8)
 
 pytestmark = pytest.mark.usefixtures("no_jit")
 
@@ -39,7 +45,14 @@ def test_it_shows_the_book_table_then_trains_draws_and_offers_the_downloads(app)
     assert shown["parameters"] == str(4 * 4 * (2 + 4 + 1) + 4 * 2 + 2)
     assert table_parameters(at)["total"] == int(shown["parameters"])
     assert "trained now (compiled now)" in deltas(at)
-    assert len(charts(at)) == 3  # free drawing, completions, loss
+    assert len(charts(at)) == 1  # the replay: free drawing and completions above the loss, a frame per snapshot
+    replay = json.loads(charts(at)[0].proto.spec)
+    model = cache.cached(tiny_rectangles(units=4, train_size=100, seed=2))
+    assert len(replay["frames"]) == len(model.snapshots) >= 10
+    free, completed, _ = rectangles.drawings(model, WIDTHS)
+    last = replay["frames"][-1]["data"]
+    np.testing.assert_allclose(np.c_[last[0]["x"], last[0]["y"]][:4], free, rtol=1e-6)  # the trained model's drawing
+    np.testing.assert_allclose(np.c_[last[1]["x"], last[1]["y"]][:4], completed[0], rtol=1e-6)
     drawings = at.dataframe[0].value
     assert list(drawings["start"]) == ["[0, 0]", "[0.2, 0]", "[0.4, 0]", "[0.6, 0]", "[0.8, 0]"]
     labels = [button.label for button in at.get("download_button")]
@@ -50,10 +63,11 @@ def test_a_model_in_the_store_opens_without_training_or_a_train_press(app, store
     config = tiny_rectangles(units=5, seed=0)
     Trainer(store).get(config)  # e.g. trained from the command line
     at = open_page(app, PAGE, query={"units": "5", "train_size": "100", "seed": "0"})
-    assert not prompts(at) and len(charts(at)) == 3  # no Train press: the configuration is available
+    assert not prompts(at) and len(charts(at)) == 1  # no Train press: the configuration is available
     assert "from the model store" in deltas(at) and trainings() == 0
+    assert len(json.loads(charts(at)[0].proto.spec)["frames"]) >= 10  # the stored snapshots replay untrained
     train(at)  # pressing Train anyway trains nothing
-    assert trainings() == 0 and len(charts(at)) == 3
+    assert trainings() == 0 and len(charts(at)) == 1
     assert "already in memory" in deltas(at)
 
 

@@ -1,9 +1,14 @@
 """AppTest of the damped-sine lesson (book chapter 7), in English and Chinese."""
 
+import json
+
+import numpy as np
 import pytest
 
 from conftest import open_page
 from lstm_core.engine import fit
+from lstm_core.experiments import SineConfig, sine
+from ui import cache
 from page_helpers import HAN, charts, deltas, metrics, trainings
 from ui import i18n
 
@@ -45,7 +50,14 @@ def test_it_trains_a_tiny_model_then_serves_it_from_memory(app):
     assert 0 < mae < 1
     assert shown["parameters"] == str(4 * 3 * (1 + 3 + 1) + 2 * 4 * 3 * (3 + 3 + 1) + 3 * 5 + 5)
     assert "trained now (compiled now)" in deltas(at)
-    assert len(charts(at)) == 2  # prediction and loss
+    assert len(charts(at)) == 1  # the replay: the prediction above the loss, one frame per snapshot
+    replay = json.loads(charts(at)[0].proto.spec)
+    model = cache.cached(SineConfig(units=3, depth=3, train_size=100, epochs=2, seed=4))
+    assert len(replay["frames"]) == len(model.snapshots) >= 10
+    assert replay["layout"]["sliders"][0]["active"] == len(model.snapshots) - 1  # opens on the trained model
+    inputs, _ = cache.sine_wave(12.0, 0.03)
+    np.testing.assert_allclose(replay["frames"][-1]["data"][0]["y"], sine.prediction(model, inputs), rtol=1e-6)
+    assert replay["frames"][0]["data"][0]["y"] != replay["frames"][-1]["data"][0]["y"]
     assert table_parameters(at)["total"] == int(shown["parameters"])
     assert at.code[0].value.count("layers.LSTM(3, return_sequences=True,") == 2
     assert trainings() == 1
@@ -53,8 +65,12 @@ def test_it_trains_a_tiny_model_then_serves_it_from_memory(app):
     at.slider(key="period").set_value(18).run()  # the test wave moves: no retraining
     assert not at.exception and trainings() == 1
     assert "already in memory" in deltas(at)
-    assert len(charts(at)) == 2
+    assert len(charts(at)) == 1
     assert "period 18" in charts(at)[0].proto.spec
+
+    at.button(key="sine_moment_back").click().run()  # one moment back: the figure opens a snapshot earlier
+    assert not at.exception and trainings() == 1
+    assert json.loads(charts(at)[0].proto.spec)["layout"]["sliders"][0]["active"] == len(model.snapshots) - 2
 
     at.number_input(key="seed").set_value(5)
     at.get("form_submit_button")[0].click().run()  # another seed, the same architecture: the compiled model is reused

@@ -3,11 +3,12 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, open_page
+from conftest import ROOT, open_page, tiny_rectangles
 from page_helpers import chart_specs, prompts, trainings
 from ui import cache, i18n
 
 PAGE = "pages/training_size.py"
+WIDTHS = (0.25, 0.5, 0.75)
 
 pytestmark = pytest.mark.usefixtures("no_jit")
 
@@ -42,6 +43,17 @@ def test_a_rectangle_ladder_trains_each_size_once_and_shows_one_panel_and_point_
     assert list(table["model"]) == ["trained now"] * 2
     sentence = at.markdown[0].value
     assert "2× more rectangles" in sentence and f"{errors[0]:.2g}" in sentence
+    # Replay: the moments are the larger size's snapshots; the smaller one ends early and then stays trained.
+    frames = panels["frames"]
+    assert len(frames) == len(cache.cached(tiny_rectangles(units=4, train_size=200, seed=0)).snapshots) >= 10
+    first, last = frames[0]["layout"]["annotations"], frames[-1]["layout"]["annotations"]
+    assert all("learning" in a["text"] for a in first) and all("learning" not in a["text"] for a in last)
+    assert [a["text"] for a in last] == [a["text"] for a in panels["layout"]["annotations"]]
+    smaller_done = [i for i, frame in enumerate(frames) if "learning" not in frame["layout"]["annotations"][0]["text"]]
+    assert smaller_done and smaller_done[0] < len(frames) - 1  # 100 rectangles are seen before 200 are
+    panel = len(WIDTHS) + 2  # a panel's traces: each completion, the given corners, the free drawing
+    assert frames[smaller_done[0]]["data"][:panel] == frames[-1]["data"][:panel]  # the smaller one, as trained
+    assert frames[smaller_done[0]]["data"][panel:] != frames[-1]["data"][panel:]  # the larger one, still learning
 
     set_ladder(at, [100, 200, 500], units=4)  # one new size: only it is trained
     assert json_files(store_dir) == 3 and trainings() == 3

@@ -154,7 +154,7 @@ KILLED_WRITER = textwrap.dedent("""
                 print("writing", flush=True)
                 time.sleep(60)
 
-    ModelStore({store!r}).save({key!r}, SlowModel(), {{"metrics": {{}}, "history": [], "seconds": 0}})
+    ModelStore({store!r}).save({key!r}, SlowModel(), {{"metrics": {{}}, "history": [], "seconds": 0}}, None)
 """)
 
 
@@ -191,7 +191,7 @@ def test_a_full_disk_is_reported_not_raised(good_entry, store, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(os, "replace", full)
-    assert store.save(KEY, loaded.model, {"metrics": {}, "history": [], "seconds": 0}) is False
+    assert store.save(KEY, loaded.model, {"metrics": {}, "history": [], "seconds": 0}, loaded.snapshots) is False
     assert not store.writable and "No space left" in store.problem and "memory" in store.problem
     assert [p for p in store.root.iterdir()] == []  # the temporary file is cleaned up
 

@@ -1,0 +1,175 @@
+"""
+Replay figures: a lesson's main figure as it was at each snapshot of the
+training, animated in the browser.
+
+Each figure is one Plotly figure with one animation frame per snapshot, its
+own play and pause buttons and a slider of moments ("after 1,200 of 20,000
+examples"), so playing it costs the server nothing: the frames are computed
+once per view and the browser moves through them. Below the lesson's view,
+the training loss carries a cursor at the same moment, so students see which
+part of the curve a drawing belongs to. The figure opens on `active` (by
+default the last frame: the trained model, the same view the page drew
+before replay existed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .base import COLORS, FONT_SIZE, _closed
+
+TEXTS = {"play": "▶ Play", "pause": "❚❚ Pause", "moment": "Moment of training: "}
+FRAME_MS = 400  # long enough to see each drawing; the whole replay of ~30 moments lasts about 12 s
+
+
+def moment_labels(examples, total: int, template: str = "after {seen:,} of {total:,} examples") -> list[str]:
+    """The slider's label of each moment (the page passes its language's `template`)."""
+    return [template.format(seen=int(seen), total=int(total)) for seen in examples]
+
+
+def loss_at(curve, examples) -> np.ndarray:
+    """The training loss curve's value at each moment (`examples` seen); the first report's before it."""
+    curve = np.asarray(curve, dtype=float).reshape(-1, 2)
+    if not len(curve):
+        return np.full(len(examples), np.nan)
+    return np.interp(np.asarray(examples, dtype=float), curve[:, 0], curve[:, 1])
+
+
+def animate(fig: go.Figure, frames: list[list[dict]], *, traces: list[int], labels: list[str], active: int | None = None,
+            texts: dict | None = None, redraw: bool = False, frame_ms: int = FRAME_MS,
+            titles: list[list[str]] | None = None) -> go.Figure:
+    """Add one animation frame per moment: `frames[k]` holds the new values of the traces at `traces`.
+
+    The traces are first set to frame `active` (default: the last), play and pause buttons and a slider
+    of `labels` are added. `redraw` is needed for traces Plotly cannot move smoothly (bars, heatmaps) and
+    for `titles`: the texts of the figure's first annotations (its panels' titles) at each moment.
+    """
+    texts = {**TEXTS, **(texts or {})}
+    active = len(frames) - 1 if active is None else int(np.clip(active, 0, len(frames) - 1))
+    for index, update in zip(traces, frames[active]):
+        fig.data[index].update(update)
+    layouts = [{}] * len(frames)
+    if titles is not None:
+        redraw = True
+        annotations = [annotation.to_plotly_json() for annotation in fig.layout.annotations]
+        layouts = [{"annotations": [{**a, "text": text} for a, text in zip(annotations, moment)]
+                    + annotations[len(moment):]} for moment in titles]
+        for annotation, text in zip(fig.layout.annotations, titles[active]):
+            annotation.text = text
+    fig.frames = [go.Frame(name=str(k), data=[dict(update) for update in frame], traces=list(traces),
+                           layout=layout) for k, (frame, layout) in enumerate(zip(frames, layouts))]
+    still = {"duration": 0, "redraw": redraw}
+    fig.update_layout(
+        updatemenus=[{
+            "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "xanchor": "left",
+            "y": -0.08, "yanchor": "top", "pad": {"r": 10, "t": 10}, "font": {"size": FONT_SIZE},
+            "buttons": [
+                {"label": texts["play"], "method": "animate",
+                 "args": [None, {"frame": {"duration": frame_ms, "redraw": redraw}, "fromcurrent": True,
+                                 "transition": {"duration": 0}, "mode": "immediate"}]},
+                {"label": texts["pause"], "method": "animate",
+                 "args": [[None], {"frame": still, "transition": {"duration": 0}, "mode": "immediate"}]},
+            ]}],
+        sliders=[{
+            "active": active, "x": 0.2, "len": 0.8, "y": -0.04, "yanchor": "top", "pad": {"t": 30},
+            "currentvalue": {"prefix": texts["moment"], "font": {"size": FONT_SIZE}},
+            "font": {"size": FONT_SIZE - 4},
+            "steps": [{"label": label, "method": "animate",
+                       "args": [[str(k)], {"frame": still, "transition": {"duration": 0}, "mode": "immediate"}]}
+                      for k, label in enumerate(labels)]}],
+    )
+    return fig
+
+
+def _loss_panel(fig: go.Figure, curve, examples, *, row: int, col: int = 1, pinned_curve=None) -> tuple[int, list]:
+    """The loss curve in a panel of `fig`, with a cursor trace; returns (cursor trace index, its frames)."""
+    if pinned_curve is not None and len(pinned_curve):
+        p = np.asarray(pinned_curve, dtype=float)
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="lines", name="pinned run", opacity=0.45,
+                                 line={"color": COLORS["pinned"], "dash": "dot"}), row=row, col=col)
+    c = np.asarray(curve, dtype=float).reshape(-1, 2)
+    fig.add_trace(go.Scatter(x=c[:, 0], y=c[:, 1], mode="lines", name="training loss",
+                             line={"color": COLORS["training"], "width": 3}), row=row, col=col)
+    losses = loss_at(curve, examples)
+    fig.add_trace(go.Scatter(x=[examples[-1]], y=[losses[-1]], mode="markers", name="this moment",
+                             marker={"color": COLORS["accent"], "size": 16, "symbol": "diamond",
+                                     "line": {"color": "black", "width": 1}}), row=row, col=col)
+    fig.update_xaxes(title_text="training examples seen", row=row, col=col)
+    fig.update_yaxes(title_text="training loss", row=row, col=col)
+    return len(fig.data) - 1, [{"x": [float(x)], "y": [float(y)]} for x, y in zip(examples, losses)]
+
+
+def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(title=title, height=height, font={"size": FONT_SIZE}, margin={"l": 60, "r": 20, "t": 80, "b": 150},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0})
+    return fig
+
+
+def sine_replay_figure(inputs, expected, predictions, examples, curve, *, labels: list[str], title: str,
+                       texts: dict | None = None, active: int | None = None, pinned=None, pinned_curve=None
+                       ) -> go.Figure:
+    """The prediction of the test wave's next values at each moment (`predictions` (K, output)), above the loss
+    curve with a cursor at the same moment (`examples` (K,) seen)."""
+    inputs, expected = np.asarray(inputs).ravel(), np.asarray(expected).ravel()
+    predictions = np.asarray(predictions, dtype=float).reshape(len(examples), -1)
+    length = len(inputs)
+    out_steps = np.arange(length, length + len(expected))
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.62, 0.38], vertical_spacing=0.14)
+    fig.add_trace(go.Scatter(x=np.arange(length), y=inputs, mode="lines+markers", name="input",
+                             line={"color": COLORS["input"]}, marker={"size": 5}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=out_steps, y=expected, mode="lines+markers", name="expected",
+                             line={"color": COLORS["expected"], "width": 3}, marker={"size": 9}), row=1, col=1)
+    if pinned is not None:
+        fig.add_trace(go.Scatter(x=out_steps, y=np.asarray(pinned).ravel(), mode="lines+markers",
+                                 name="pinned prediction", opacity=0.45,
+                                 line={"color": COLORS["pinned"], "dash": "dot", "width": 3}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=out_steps, y=predictions[-1], mode="lines+markers", name="predicted",
+                             line={"color": COLORS["predicted"], "width": 3, "dash": "dash"},
+                             marker={"size": 9, "symbol": "x"}), row=1, col=1)
+    predicted = len(fig.data) - 1
+    fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"}, row=1, col=1)
+    low, high = min(-0.05, float(np.nanmin(predictions, initial=0))), max(1.15, float(np.nanmax(predictions, initial=1)))
+    fig.update_yaxes(range=[max(low, -1.5), min(high, 2.5)], title_text="value", row=1, col=1)
+    fig.update_xaxes(title_text="time step", row=1, col=1)
+    cursor, cursors = _loss_panel(fig, curve, examples, row=2, pinned_curve=pinned_curve)
+    frames = [[{"y": list(map(float, values))}, moment] for values, moment in zip(predictions, cursors)]
+    return animate(_finish(fig, title, 700), frames, traces=[predicted, cursor], labels=labels, active=active,
+                   texts=texts)
+
+
+def rectangles_replay_figure(free, completed, examples, curve, *, labels: list[str], title: str,
+                             completed_labels: list[str], free_label: str = "drawn from [0, 0]",
+                             texts: dict | None = None, active: int | None = None, pinned_curve=None,
+                             panel_titles=("Drawn from [0, 0]", "Completed from a given first corner")) -> go.Figure:
+    """The drawing from [0,0] (`free` (K, 4, 2)) and the completions (`completed` (K, w, 4, 2)) at each moment,
+    beside each other, above the loss curve with a cursor at the same moment."""
+    free, completed = np.asarray(free, dtype=float), np.asarray(completed, dtype=float)
+    fig = make_subplots(rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], row_heights=[0.6, 0.4],
+                        vertical_spacing=0.16, horizontal_spacing=0.08, subplot_titles=panel_titles)
+    animated = []
+    series = [("free", 0, free[:, None], [free_label])] + [("done", 1, completed, completed_labels)]
+    palette = [COLORS["predicted"], "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+    for kind, column, drawings, names in series:
+        for index, name in enumerate(names):
+            shape = _closed(drawings[-1, index])
+            fig.add_trace(go.Scatter(x=shape[:, 0], y=shape[:, 1], mode="lines+markers", name=name,
+                                     legendgroup=kind, marker={"size": 8},
+                                     line={"width": 3, "color": palette[(index + column) % len(palette)]}),
+                          row=1, col=column + 1)
+            animated.append((len(fig.data) - 1, drawings[:, index]))
+    for column in (1, 2):
+        fig.update_xaxes(range=[-0.1, 1.1], title_text="x", row=1, col=column)
+        fig.update_yaxes(range=[-0.1, 1.1], title_text="y", scaleanchor=f"x{'' if column == 1 else column}",
+                         row=1, col=column)
+    cursor, cursors = _loss_panel(fig, curve, examples, row=2, pinned_curve=pinned_curve)
+    frames = []
+    for k, moment in enumerate(cursors):
+        frame = []
+        for _, drawings in animated:
+            shape = _closed(drawings[k])
+            frame.append({"x": list(map(float, shape[:, 0])), "y": list(map(float, shape[:, 1]))})
+        frames.append([*frame, moment])
+    return animate(_finish(fig, title, 760), frames, traces=[index for index, _ in animated] + [cursor], labels=labels,
+                   active=active, texts=texts)
