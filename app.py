@@ -18,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.engine.store import ModelStore
+from ui.frame import app_scope
 from ui.i18n import has, language_ui, t
 from ui.lessons import LESSONS
 
@@ -54,9 +55,10 @@ def present_ui() -> None:
             " [data-testid='stSidebarNav'] {display: none !important;}</style>")
 
 
-language_ui()
-page = st.navigation(pages(), position="hidden" if PRESENT else "sidebar")
-sidebar_ui()
-if PRESENT:
-    present_ui()
+with app_scope():  # the app's own widgets, under the main script on every run (see ui/frame.py, issue 12)
+    language_ui()
+    page = st.navigation(pages(), position="hidden" if PRESENT else "sidebar")
+    sidebar_ui()
+    if PRESENT:
+        present_ui()
 page.run()

@@ -1,5 +1,6 @@
 """
-Make sure a lesson runs inside `app.py`, never on its own.
+Make sure a lesson runs inside `app.py`, never on its own, and that what
+`app.py` draws belongs to `app.py`.
 
 Streamlit still knows the legacy multipage mode in which every file of a
 `pages/` folder is a page run by itself. Until `st.navigation` has run once
@@ -14,15 +15,28 @@ mode off and runs `app.py` in its place, in the same script run, whose
 It does not `st.rerun()`: a rerun drops the button press of the run it
 replaces, and since `AppTest.run` resets the mode every time, every Train
 press in an AppTest would be lost.
+
+In that first run `app.py` is not run as the main script but inside a
+legacy page: the lesson's (`require_app`) or, for `/`, the legacy home page
+that is `app.py` itself. Streamlit keys a widget's id and its link binding
+(`bind="query-params"`) by the script hash active when it is drawn, and on
+a page switch drops every link parameter bound to another page. Drawn under
+a page's hash, the language switch belonged to that page, so the first
+student's first click in the sidebar lost `lang` and the page fell back to
+English (issue 12). `app.py` therefore draws its own part inside
+`app_scope()`: under the main script's hash, whoever runs it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import runpy
+from collections.abc import Iterator
 from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -32,3 +46,15 @@ def require_app() -> None:
         PagesManager.uses_pages_directory = False
         runpy.run_path(str(APP), run_name="__main__")  # draws the whole app, this page included
         st.stop()
+
+
+@contextlib.contextmanager
+def app_scope() -> Iterator[None]:
+    """Draw `app.py`'s own widgets as the main script's (as a normal run does), even when a legacy page runs
+    it, so that they and their link parameters (`lang`) are the app's on every page, not one lesson's."""
+    ctx = get_script_run_ctx()
+    if ctx is None:  # bare mode (python app.py): no widgets to key
+        yield
+        return
+    with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
+        yield

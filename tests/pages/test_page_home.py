@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+from streamlit.testing.v1 import AppTest
+
 from conftest import ROOT, open_page
 from ui import i18n
 from ui.lessons import LESSONS
@@ -17,7 +19,8 @@ def test_home_page_links_every_lesson_in_english_and_chinese(app):
     labels = [link.proto.label for link in at.get("page_link")]
     assert labels == [i18n.catalogue("en")[f"home.link.{name}"] for name in lessons]
 
-    at = open_page(app, "pages/home.py", "zh")
+    # A new visit: in one session the language switch keeps its value over a changed address, as in a browser.
+    at = open_page(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), "pages/home.py", "zh")
     assert at.title[0].value == "LSTM 探索器"
     assert [link.proto.label for link in at.get("page_link")] == [
         i18n.catalogue("zh")[f"home.link.{name}"] for name in lessons]

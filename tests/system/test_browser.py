@@ -74,11 +74,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _serve(folder, store):
-    """Run `streamlit run app.py` on `store` until the generator is closed; yields its address and log file."""
+def _serve(folder, store, script="serve.py"):
+    """Run `streamlit run <script>` (serve.py: the app with its warm start; or app.py) on `store` until the
+    generator is closed; yields its address and log file."""
     port, log = _free_port(), folder / "server.log"
     env = {**os.environ, "LSTM_EXPLORER_STORE": str(store), "TF_CPP_MIN_LOG_LEVEL": "3"}
-    command = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                "--server.headless", "true", "--server.fileWatcherType", "none"]
     with open(log, "w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
