@@ -23,7 +23,8 @@ from lstm_core.experiments import CellsConfig, ExplodeConfig
 from lstm_core.experiments.cells import GUESS_MAE, TASKS
 from lstm_core.experiments.formulas import CELLS
 from lstm_core.figures import concepts as concept_figures
-from ui import cache, controls, i18n, params, widgets
+from lstm_core.figures import replay as replay_figures
+from ui import cache, controls, i18n, params, replay, widgets
 from ui.frame import require_app
 from ui.i18n import t
 from ui.controls import Control
@@ -111,6 +112,22 @@ def cells_results_ui(trained, config):
     st.plotly_chart(i18n.figure(concept_figures.gradient_figure(result.gradients, result.initial_gradients,
                                                                 marked_step=marked)))
     st.caption(t("cells.vanishing.caption"))
+    st.page_link("pages/inside_lstm.py", label=t("inside_lstm.path.from_cells"), icon=":material/biotech:")
+    replay_ui(result, config, marked)
+
+
+def replay_ui(result, config, marked):
+    """The gradient profiles and held-out errors at each snapshot of the training, played in the browser."""
+    st.subheader(t("cells.replay.header"))
+    examples = result.fit.snapshots.steps * result.fit.batch_size
+    chart = st.container()
+    moment = replay.moment_ui("cells", len(examples))
+    chart.plotly_chart(i18n.figure(replay_figures.cells_replay_figure(
+        examples, result.replay_errors, result.replay_gradients, labels=replay.labels(examples, examples[-1]),
+        title=t("cells.replay.title"), texts=replay.texts(), active=moment, marked_step=marked,
+        guess=GUESS_MAE if config.task == "lag" else None, error_title=t("cells.replay.error"),
+        gradient_title=t("cells.replay.gradient"))))
+    st.caption(t("cells.replay.caption"))
 
 
 def explode_ui(declared: dict):

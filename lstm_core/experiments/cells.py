@@ -144,21 +144,39 @@ def input_gradients(model, inputs, targets, names) -> dict:
 
     The loss is the mean squared error of that output, as in training.
     """
+    profiles = _gradient_function(model, tuple(names))(np.asarray(inputs, dtype=np.float32),
+                                                       np.asarray(targets, dtype=np.float32))
+    return {name: np.asarray(profile, dtype=np.float64) for name, profile in zip(names, profiles)}
+
+
+_gradient_functions: dict = {}  # id(model) → (model, {names: traced function}); a replay calls it once per snapshot
+
+
+def _gradient_function(model, names: tuple):
+    """`(inputs, targets) → [profile per name]`, traced once per model (it reads the model's current weights)."""
     _keras()
     import tensorflow as tf
 
-    x = tf.constant(np.asarray(inputs, dtype=np.float32))
-    y = tf.constant(np.asarray(targets, dtype=np.float32))
-    profiles = {}
-    with tf.GradientTape(persistent=True) as tape:
-        tape.watch(x)
-        outputs = model(x, training=False)
-        losses = {name: tf.reduce_mean(tf.square(outputs[name] - y)) for name in names}
-    for name in names:
-        gradient = tape.gradient(losses[name], x).numpy()
-        profiles[name] = np.sqrt((gradient.astype(np.float64) ** 2).sum(axis=-1)).mean(axis=0)
-    del tape
-    return profiles
+    owner, functions = _gradient_functions.get(id(model), (None, None))
+    if owner is not model:
+        functions = {}
+        _gradient_functions.clear()  # one model at a time is replayed; never keep old models alive
+        _gradient_functions[id(model)] = (model, functions)
+    if names not in functions:
+        @tf.function(reduce_retracing=True)
+        def profiles(x, y):
+            with tf.GradientTape(persistent=True) as tape:
+                tape.watch(x)
+                outputs = model(x, training=False)
+                losses = [tf.reduce_mean(tf.square(outputs[name] - y)) for name in names]
+            found = []
+            for loss in losses:
+                gradient = tf.cast(tape.gradient(loss, x), tf.float64)
+                found.append(tf.reduce_mean(tf.sqrt(tf.reduce_sum(gradient ** 2, axis=-1)), axis=0))
+            return found
+
+        functions[names] = profiles
+    return functions[names]
 
 
 def score(trained) -> dict:
@@ -168,15 +186,27 @@ def score(trained) -> dict:
     return {cell: mean_absolute_error(targets, predictions[cell]) for cell in CELLS}
 
 
+GRADIENT_EXAMPLES = 256  # held-out sequences the gradient profile is averaged over
+
+
 def analyse(trained) -> dict:
-    """The input-gradient profile of each cell after training and at its seeded start."""
-    config = trained.config
-    inputs, targets = holdout(config)
-    inputs, targets = inputs[:256], targets[:256]
-    start_inputs, start_outputs = build(config)
-    initial = _keras().Model(start_inputs, start_outputs)
-    return {"gradients": input_gradients(trained.model, inputs, targets, CELLS),
-            "initial_gradients": input_gradients(initial, inputs, targets, CELLS)}
+    """At each snapshot of the training (for replay): each cell's held-out error and input-gradient profile;
+    the profiles at the seeded start (the first snapshot) and after training (the last) are drawn together.
+
+    One model replays every snapshot, so its prediction and gradient functions are traced once."""
+    from ..engine.replay import Replay
+
+    inputs, targets = holdout(trained.config)
+
+    def moment(model):
+        predictions = model.predict(inputs)
+        return ({cell: mean_absolute_error(targets, predictions[cell]) for cell in CELLS},
+                input_gradients(model.model, inputs[:GRADIENT_EXAMPLES], targets[:GRADIENT_EXAMPLES], CELLS))
+
+    moments = Replay(EXPERIMENT, trained.config).frames(trained.snapshots, moment)
+    return {"gradients": moments[-1][1], "initial_gradients": moments[0][1],
+            "replay_errors": {cell: [errors[cell] for errors, _ in moments] for cell in CELLS},
+            "replay_gradients": {cell: [profile[cell] for _, profile in moments] for cell in CELLS}}
 
 
 @dataclass
@@ -194,6 +224,8 @@ class CellComparison:
     gradients: dict
     initial_gradients: dict
     seconds: float
+    replay_errors: dict  # cell → (K,) held-out error at each snapshot
+    replay_gradients: dict  # cell → (K, length) gradient profile at each snapshot
 
 
 def view(trained) -> CellComparison:
@@ -202,7 +234,8 @@ def view(trained) -> CellComparison:
         config=config, fit=trained, errors={cell: trained.metrics[cell] for cell in CELLS},
         parameters={cell: cell_parameters(cell, config.features, config.units) for cell in CELLS},
         gradients=trained.results["gradients"], initial_gradients=trained.results["initial_gradients"],
-        seconds=trained.seconds)
+        seconds=trained.seconds, replay_errors=trained.results.get("replay_errors", {}),
+        replay_gradients=trained.results.get("replay_gradients", {}))
 
 
 def describe(config: CellsConfig) -> str:

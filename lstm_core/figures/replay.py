@@ -173,3 +173,43 @@ def rectangles_replay_figure(free, completed, examples, curve, *, labels: list[s
         frames.append([*frame, moment])
     return animate(_finish(fig, title, 760), frames, traces=[index for index, _ in animated] + [cursor], labels=labels,
                    active=active, texts=texts)
+
+
+def cells_replay_figure(examples, errors: dict, gradients: dict, *, labels: list[str], title: str,
+                        texts: dict | None = None, active: int | None = None, marked_step: int | None = None,
+                        guess: float | None = None, error_title: str = "held-out error",
+                        gradient_title: str = "gradient norm per input step (log scale)") -> go.Figure:
+    """Each cell's gradient profile (`gradients[cell]` (K, length)) and held-out error (`errors[cell]` (K,)) at each
+    moment: watch which cell keeps a gradient at the early steps as it learns. `guess` marks the error of always
+    answering the mean."""
+    from .concepts import _color
+
+    cells = list(errors)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.64, 0.36], horizontal_spacing=0.1,
+                        subplot_titles=(gradient_title, error_title))
+    profiles = {cell: np.maximum(np.asarray(gradients[cell], dtype=float), 1e-30) for cell in cells}
+    for index, cell in enumerate(cells):
+        fig.add_trace(go.Scatter(x=np.arange(profiles[cell].shape[1]), y=profiles[cell][-1], mode="lines", name=cell,
+                                 line={"color": _color(cell, index), "width": 3}), row=1, col=1)
+    values = np.asarray([errors[cell] for cell in cells], dtype=float)  # (cells, K)
+    fig.add_trace(go.Bar(x=cells, y=values[:, -1], marker={"color": [_color(c, i) for i, c in enumerate(cells)]},
+                         text=[f"{v:.3f}" for v in values[:, -1]], textposition="outside", showlegend=False),
+                  row=1, col=2)
+    if marked_step is not None:
+        fig.add_vline(x=marked_step, line={"dash": "dot", "color": COLORS["input"]}, row=1, col=1)
+    if guess is not None:
+        fig.add_hline(y=guess, line={"dash": "dash", "color": COLORS["input"]}, row=1, col=2,
+                      annotation_text="guessing", annotation_position="top left")
+    every = np.concatenate([p.ravel() for p in profiles.values()])
+    every = every[np.isfinite(every) & (every > 1e-30)]
+    low, high = (np.log10(every.min()) - 0.3, np.log10(every.max()) + 0.3) if len(every) else (-8, 1)
+    fig.update_yaxes(type="log", range=[low, high], exponentformat="power", row=1, col=1)
+    fig.update_xaxes(title_text="time step of the input", row=1, col=1)
+    top = float(np.nanmax(np.append(values[np.isfinite(values)], guess or 0))) if np.isfinite(values).any() else 1.0
+    fig.update_yaxes(range=[0, top * 1.25], row=1, col=2)
+    bars = len(fig.data) - 1
+    frames = [[*({"y": profiles[cell][k].tolist()} for cell in cells),
+               {"y": values[:, k].tolist(), "text": [f"{v:.3f}" for v in values[:, k]]}]
+              for k in range(len(examples))]
+    return animate(_finish(fig, title, 560), frames, traces=[*range(len(cells)), bars], labels=labels, active=active,
+                   texts=texts, redraw=True)

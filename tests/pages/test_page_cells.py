@@ -1,6 +1,9 @@
 """AppTest of the RNN, GRU and LSTM lesson: three cells compared, their gradients, an exploding SGD run
 (tiny trainings), results opened from the store without a Train press, in English and Chinese."""
 
+import json
+
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -48,6 +51,15 @@ def test_it_compares_three_cells_and_their_gradients(app):
     assert parameters(at) == {"SimpleRNN": 4 * (2 + 4 + 1), "GRU": 3 * 4 * (2 + 4 + 2), "LSTM": 4 * 4 * (2 + 4 + 1)}
     assert "Gradient of the loss with respect to each input step" in chart_titles(at)
     assert trainings() == 1  # the three cells are one model, trained once
+    # Replay: one frame per snapshot; its last frame is the trained cells' held-out errors and gradient profiles.
+    replay = next(spec for spec in map(json.loads, (chart.proto.spec for chart in charts(at))) if spec.get("frames"))
+    model = cache.cached(CellsConfig(**TINY))
+    assert len(replay["frames"]) == len(model.snapshots) >= 5
+    bars = replay["frames"][-1]["data"][-1]["y"]
+    np.testing.assert_allclose(bars, [float(values[f"{cell}: held-out MAE"]) for cell in CELLS], atol=5e-5)
+    np.testing.assert_allclose(replay["frames"][-1]["data"][2]["y"], model.results["gradients"]["LSTM"], rtol=1e-6)
+    np.testing.assert_allclose(replay["frames"][0]["data"][2]["y"], model.results["initial_gradients"]["LSTM"],
+                               rtol=1e-6)
 
 
 def test_a_lag_longer_than_the_sequence_is_refused_with_its_range(app):
@@ -86,7 +98,7 @@ def test_stored_results_open_without_a_train_press_and_a_restart_trains_nothing(
     assert "Gradient of the loss with respect to each input step" in chart_titles(at)
     # The SGD run at learning rate 2 without clipping diverges: its NaN is the lesson, told in words and drawn.
     assert [error.value for error in at.error if "learning rate 2, without clipping" in error.value]
-    assert len(at.error) == 1 and len(charts(at)) == 3  # loss curves, gradients, the SGD run
+    assert len(at.error) == 1 and len(charts(at)) == 4  # loss curves, gradients, their replay, the SGD run
     assert trainings() == 0
 
     cache.clear()  # a restart: a new Trainer on the same store, nothing in memory
