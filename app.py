@@ -18,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.engine.store import ModelStore
+from ui import controls, state
 from ui.frame import app_scope
 from ui.i18n import has, language_ui, t
 from ui.lessons import LESSONS
@@ -49,6 +50,18 @@ def sidebar_ui() -> None:
         st.caption(t("app.store", count=len(store.keys()), root=store.root))
 
 
+def forget_other_lessons(page) -> None:
+    """A lesson opens on its own link and defaults, never on the values another lesson left under a shared key.
+
+    Streamlit keeps a bound widget's value after its page stops drawing it and gives it back to the next
+    widget with that key, so `units` set on the sine lesson would reappear on forecasting a page later.
+    """
+    if st.session_state.get(state.LESSON) != page.url_path:
+        for key in controls.BOUND_KEYS & set(st.session_state.keys()):
+            del st.session_state[key]
+        st.session_state[state.LESSON] = page.url_path
+
+
 def present_ui() -> None:
     """Presentation mode: no sidebar, no navigation, only the lesson."""
     st.html("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'],"
@@ -61,4 +74,5 @@ with app_scope():  # the app's own widgets, under the main script on every run (
     sidebar_ui()
     if PRESENT:
         present_ui()
+forget_other_lessons(page)
 page.run()

@@ -24,6 +24,7 @@ import streamlit as st
 from ui import params
 
 NUMERIC = ("slider", "number")
+BOUND_KEYS: set = set()  # every link-bound control key drawn in this process (lessons share some: units, seed)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Control:
         common = dict(key=self.key, help=help, **options)
         if self.bound:
             common["bind"] = "query-params"
+            BOUND_KEYS.add(self.key)
         if self.kind in ("slider", "range"):
             value = where.slider(label, self.low, self.high, self.default, step=self.step, format=self.format,
                                  **common)

@@ -8,6 +8,7 @@ LANGUAGE = "lang"  # the language switch (a widget, bound to the link)
 PRESET = "preset"  # the preset menu's choice
 PRESET_LOWERED = "preset_lowered"  # the settings the last preset had to lower to the teacher's limits
 STORE_NOTICE_SHOWN = "store_notice_shown"  # the unwritable-store notice was shown in this session
+LESSON = "lesson"  # the URL path of the lesson the session drew last
 REQUESTED = "requested"  # keys of the configurations Train was pressed for in this session (the lab's sizes)
 
 

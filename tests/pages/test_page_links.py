@@ -160,3 +160,16 @@ def test_a_link_opens_the_lab_with_its_ladder(app):
     values = widget_values(at)
     assert {key: values[key] for key in ("units", "depth", "epochs", "seed", "period", "sizes")} == \
         {"units": 7, "depth": 1, "epochs": 3, "seed": 2, "period": 18, "sizes": (100, 500)}
+
+
+def test_a_lesson_opens_on_its_own_settings_not_on_what_another_lesson_left_under_a_shared_key(app):
+    """Streamlit keeps a bound widget's value when its page stops drawing it; lessons share `units` and `seed`."""
+    at = open_page(app, "pages/sine.py", query={"units": "4", "seed": "8"})
+    assert at.slider(key="units").value == 4 and at.number_input(key="seed").value == 8
+    for page in ("pages/rectangles.py", "pages/forecasting.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+    from lstm_core.experiments import ForecastConfig
+
+    assert at.slider(key="units").value == ForecastConfig.units
+    assert at.number_input(key="seed").value == ForecastConfig.seed
