@@ -21,7 +21,8 @@ from lstm_core import figures, presets
 from lstm_core.experiments import ForecastConfig, forecasting
 from lstm_core.experiments.forecasting import STRATEGIES, layer_rows
 from lstm_core.figures import concepts as concept_figures
-from ui import cache, controls, i18n, params, widgets
+from lstm_core.figures import replay as replay_figures
+from ui import cache, controls, i18n, params, replay, widgets
 from ui.frame import require_app
 from ui.i18n import t
 from ui.presets import preset_ui
@@ -121,9 +122,12 @@ def forecasts_ui(trained, models, config, period, decay):
                      period_low=config.period_range[0], period_high=config.period_range[1],
                      decay_low=config.decay_range[0], decay_high=config.decay_range[1]))
     inputs, truth, forecasts, fan = cache.forecast_wave(config, period, decay)
-    st.plotly_chart(i18n.figure(concept_figures.forecast_figure(
-        inputs, truth, forecasts, labels=names, focus=25,
-        title=t("forecasting.forecast.title", horizon=config.horizon, period=period, decay=decay))))
+    examples, moments = cache.forecast_replay(config, period, decay)
+    chart = st.container()
+    moment = replay.moment_ui("forecasting", len(examples))
+    chart.plotly_chart(i18n.figure(replay_figures.forecast_replay_figure(
+        inputs, truth, moments, names=names, labels=replay.labels(examples, examples[-1]), texts=replay.texts(),
+        active=moment, title=t("forecasting.forecast.title", horizon=config.horizon, period=period, decay=decay))))
     st.caption(t("forecasting.forecast.caption"))
     left, right = st.columns(2)
     steps = np.arange(1, config.horizon + 1)
@@ -198,7 +202,16 @@ period, decay, period_strip, decay_strip = wave_ui(wave_box, declared)
 values, pressed = model_ui(declared)
 config = widgets.config_or_stop(ForecastConfig, **values)
 strips_ui(config, period, decay, period_strip, decay_strip)
-trained = widgets.trained_or_prompt(config, pressed,
+
+
+def live(model, seen: int, total: int):
+    """The three strategies' forecasts of the test wave by the models as they are during their training."""
+    inputs, truth = cache.sine_wave(period, decay, config.length, config.horizon)
+    return concept_figures.forecast_figure(inputs, truth, forecasting.forecasts(model, period, decay), labels=labels(),
+                                           focus=25, title=t("replay.live", seen=seen, total=total))
+
+
+trained = widgets.trained_or_prompt(config, pressed, live=live,
                                     prompt=t("widgets.experiment_prompt", what=t("forecasting.what")))
 if trained is not None:
     models = cache.view(config)

@@ -26,7 +26,7 @@ import streamlit as st
 from lstm_core import data, experiments, gates
 from lstm_core.engine.replay import Replay
 from lstm_core.engine.trainer import Trainer
-from lstm_core.experiments import rectangles, sine
+from lstm_core.experiments import forecasting, rectangles, sine
 from ui import warm
 
 # A configuration is hashed by its key (the same key names its store entry).
@@ -105,6 +105,12 @@ def rectangle_replay(config, widths: tuple):
     return examples, np.asarray([free for free, _ in drawn]), np.asarray([done for _, done in drawn])
 
 
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)
+def forecast_replay(config, period: float, decay: float):
+    """`(examples seen (K,), [{strategy: forecast (H,)}])` of one wave at each snapshot."""
+    return replay_frames(config, lambda model: forecasting.forecasts(model, period, decay))
+
+
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=CONFIG_HASH)
 def window_example(config, length: int, period: float, decay: float):
     """`(inputs (length,), expected (output,), {"mlp": (output,), "lstm": (output,)})` for one test wave."""
@@ -141,6 +147,37 @@ def gate_traces(config, period: float, decay: float):
     keras_states = gates.keras_hidden_states(model, inputs[:, None])
     difference = max(float(np.abs(trace.hidden - states[0]).max()) for trace, states in zip(traces, keras_states))
     return traces, difference
+
+
+# -- stepping through the cell and the gradient path (inside the LSTM) ------------------------
+
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs=CONFIG_HASH)
+def cell_steps(config, period: float, decay: float) -> list:
+    """`stepper.LayerSteps` of every LSTM layer of the trained model of `config` on one wave, input side first."""
+    from lstm_core import stepper
+
+    inputs, _ = sine_wave(period, decay, config.length, config.output)
+    return stepper.model_steps(trained(config).model, inputs[:, None])
+
+
+@st.cache_resource(max_entries=32, show_spinner=False, hash_funcs=CONFIG_HASH)
+def cell_figure(config, period: float, decay: float, layer: int, unit: int, texts: dict):
+    """The animated cell of one unit (one frame per step: ~0.1 s to build), once per model, wave, layer, unit
+    and language (`texts`). A resource, not data: unpickling a figure would validate it again; the page only
+    reads it."""
+    from lstm_core.figures import cell as cell_figures
+
+    inputs, _ = sine_wave(period, decay, config.length, config.output)
+    return cell_figures.cell_figure(cell_steps(config, period, decay)[layer - 1], unit, inputs, texts=texts)
+
+
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs=CONFIG_HASH)
+def simple_rnn_path(config, period: float, decay: float) -> np.ndarray:
+    """‖∂h_T/∂h_k‖₂ for k = 0 ... T of the SimpleRNN of the cells experiment `config` (task "sine") on one wave."""
+    from lstm_core import stepper
+
+    inputs, _ = sine_wave(period, decay, config.length)
+    return stepper.simple_rnn_path(trained(config).model, inputs[:, None])
 
 
 def clear() -> None:

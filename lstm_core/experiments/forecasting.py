@@ -219,6 +219,12 @@ def score(trained) -> dict:
     return {strategy: float(np.mean(errors)) for strategy, errors in trained.results["step_errors"].items()}
 
 
+def forecasts(trained, period: float, decay: float) -> dict:
+    """Each strategy's forecast (H,) of one wave by a model (a replay draws it at every snapshot)."""
+    return Forecasters(config=trained.config, fit=trained, step_errors={}, seq2seq_by_time=np.zeros(0)).wave(
+        period, decay)[2]
+
+
 def view(trained) -> Forecasters:
     return Forecasters(config=trained.config, fit=trained, step_errors=trained.results["step_errors"],
                        seq2seq_by_time=trained.results["seq2seq_by_time"])

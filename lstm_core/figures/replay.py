@@ -213,3 +213,25 @@ def cells_replay_figure(examples, errors: dict, gradients: dict, *, labels: list
               for k in range(len(examples))]
     return animate(_finish(fig, title, 560), frames, traces=[*range(len(cells)), bars], labels=labels, active=active,
                    texts=texts, redraw=True)
+
+
+def forecast_replay_figure(inputs, truth, forecasts: list[dict], *, labels: list[str], title: str,
+                           names: dict | None = None, texts: dict | None = None, active: int | None = None,
+                           focus: int = 25) -> go.Figure:
+    """Each strategy's forecast of one wave at each moment (`forecasts[k]` {strategy: (H,)}), on axes that hold
+    every moment's forecasts."""
+    from .concepts import forecast_figure
+
+    fig = forecast_figure(inputs, truth, forecasts[-1], labels=names, title=title, focus=focus)
+    strategies = list(forecasts[-1])
+    first = len(fig.data) - len(strategies)
+    inputs, truth = np.asarray(inputs, dtype=float).ravel(), np.asarray(truth, dtype=float).ravel()
+    shown = np.concatenate([inputs[-focus:], truth, *[np.asarray(f[s], dtype=float).ravel() for f in forecasts
+                                                      for s in strategies]])
+    shown = np.clip(shown[np.isfinite(shown)], -1.5, 2.5)
+    low, high = float(shown.min()), float(shown.max())
+    pad = max(0.02, 0.1 * (high - low))
+    fig.update_yaxes(range=[low - pad, high + pad])
+    fig.update_layout(margin={"b": 170})
+    frames = [[{"y": np.asarray(moment[s], dtype=float).ravel().tolist()} for s in strategies] for moment in forecasts]
+    return animate(fig, frames, traces=list(range(first, len(fig.data))), labels=labels, active=active, texts=texts)

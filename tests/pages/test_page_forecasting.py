@@ -1,14 +1,16 @@
 """AppTest of the forecasting lesson: three strategies trained (tiny), their errors in words and charts, a wave
 outside the training range, in English and Chinese."""
 
+import json
 import re
 
 import numpy as np
 import pytest
 
 from conftest import open_page
-from lstm_core.experiments import forecasting
+from lstm_core.experiments import ForecastConfig, forecasting
 from page_helpers import chart_texts, chart_titles, charts, metrics, missing_texts, prompts, train_with, trainings
+from ui import cache
 
 PAGE = "pages/forecasting.py"
 STRATEGIES = ("recursive", "vector", "seq2seq")
@@ -33,6 +35,14 @@ def test_it_trains_three_strategies_and_warns_out_of_the_training_range(app):
     assert "Error at each step ahead (300 held-out waves)" in titles
     assert any(title.startswith("Error of the forecast as the period") for title in titles)
     assert trainings() == 1  # three strategies, one model
+    # Replay: the forecasts of the test wave at each snapshot; the last frame is the trained models' forecast.
+    replay = next(spec for spec in map(json.loads, (chart.proto.spec for chart in charts(at))) if spec.get("frames"))
+    model = cache.cached(ForecastConfig(horizon=3, units=4, train_size=256, epochs=1))
+    assert len(replay["frames"]) == len(model.snapshots) >= 5
+    period, decay = at.slider(key="period").value, at.slider(key="decay").value
+    final = forecasting.forecasts(model, period, decay)
+    for trace, strategy in zip(replay["frames"][-1]["data"], STRATEGIES):
+        np.testing.assert_allclose(trace["y"], final[strategy], rtol=1e-5, atol=1e-6)
     at.slider(key="period").set_value(35).run()
     assert "outside the training range" in at.warning[0].value
     assert trainings() == 1
