@@ -16,7 +16,6 @@ from lstm_core import evaluate, figures, presets
 from lstm_core.experiments import RectangleConfig
 from lstm_core.experiments.rectangles import BOOK_PARAMETERS
 from lstm_core.tools import export
-from lstm_core.experiments import rectangles
 from lstm_core.figures import replay as replay_figures
 from ui import cache, controls, params, replay, widgets
 from ui.downloads import downloads_ui
@@ -69,15 +68,6 @@ def replay_ui(trained, config, pinned=None):
         panel_titles=(t("rectangles.drawn"), t("rectangles.completed")), pinned_curve=pinned[1].curve if pinned else None)))
 
 
-def live(model, seen: int, total: int):
-    """The drawing from [0,0] and the completions by the model as it is during its training."""
-    free, completed, _ = rectangles.drawings(model, WIDTHS)
-    return figures.rectangles_figure(np.concatenate([free[None], completed]),
-                                     [t("rectangles.drawn_label")] + [t("rectangles.corner_label", width=w)
-                                                                       for w in WIDTHS],
-                                     title=t("replay.live", seen=seen, total=total))
-
-
 def results_ui(trained, config):
     free, completed, errors = cache.rectangle_drawings(config, WIDTHS)
     left, middle, right = st.columns(3)
@@ -113,7 +103,8 @@ params.check(controls.parameters(declared.values()))
 preset_ui("rectangles", presets.RECTANGLES, declared)
 values, pressed = model_ui(declared)
 config = widgets.shown_config(widgets.config_or_stop(RectangleConfig, **values), "rectangles", reset=pressed)
-trained = widgets.trained_or_prompt(config, pressed, live=live)
+trained = widgets.trained_or_prompt(config, pressed, live=replay.rectangles_live(
+    WIDTHS, [t("rectangles.drawn_label")] + [t("rectangles.corner_label", width=w) for w in WIDTHS]))
 if trained is not None:
     results_ui(trained, config)
 with st.expander(t("rectangles.metric.title")):

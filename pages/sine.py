@@ -13,7 +13,6 @@ import streamlit as st
 
 from lstm_core import figures, presets
 from lstm_core.experiments import SineConfig
-from lstm_core.experiments import sine
 from lstm_core.experiments.sine import BOOK_MAE, BOOK_PARAMETERS
 from lstm_core.tools import export
 from lstm_core.figures import replay as replay_figures
@@ -56,15 +55,7 @@ widgets.store_notice()
 period, decay, values, pressed = sine_controls.sidebar_ui("sine", presets.SINE)
 config = widgets.shown_config(widgets.config_or_stop(SineConfig, **values), "sine", reset=pressed)
 inputs, expected = cache.sine_wave(period, decay)
-
-
-def live(model, seen: int, total: int):
-    """The prediction of the test wave by the model as it is during its training."""
-    return figures.sine_prediction_figure(inputs, expected, sine.prediction(model, inputs),
-                                          title=t("replay.live", seen=seen, total=total))
-
-
-trained = widgets.trained_or_prompt(config, pressed, live=live)
+trained = widgets.trained_or_prompt(config, pressed, live=replay.sine_live(inputs, expected))
 if trained is None:
     st.plotly_chart(figure(figures.sine_prediction_figure(
         inputs, expected, title=t("sine.figure.wave", period=period, decay=decay))))

@@ -119,7 +119,7 @@ def configs_or_stop(experiment: str, values: dict, sizes: list) -> list:
         st.stop()
 
 
-def train_ui(configs: list, pressed: bool, noun: str) -> list:
+def train_ui(configs: list, pressed: bool, noun: str, wave=None) -> list:
     """Each size trained or loaded, smallest first, with a live progress bar and loss curve per size trained."""
     requested = st.session_state.setdefault(state.REQUESTED, set())
     if pressed:
@@ -130,13 +130,21 @@ def train_ui(configs: list, pressed: bool, noun: str) -> list:
             missing.append(config)
             continue
         label = t("training_size.progress", size=f"{config.train_size:,}", noun=noun, index=index, count=len(configs))
-        trained = widgets.trained_or_prompt(config, True, label=label)
+        trained = widgets.trained_or_prompt(config, True, label=label, live=live_view(config.experiment, wave))
         if trained is not None:
             results.append(trained)
     if missing:
         sizes = ", ".join(f"{config.train_size:,}" for config in missing)
         st.info(t("training_size.missing" if len(missing) > 1 else "training_size.missing.one", sizes=sizes, noun=noun))
     return results
+
+
+def live_view(experiment: str, wave):
+    """A size's drawing or prediction as it is while it trains."""
+    if experiment == "rectangles":
+        return replay.rectangles_live(WIDTHS, [t("rectangles.drawn_label")] + [
+            t("rectangles.corner_label", width=w) for w in WIDTHS])
+    return replay.sine_live(*cache.sine_wave(*wave))
 
 
 def panel_titles(experiment: str, rungs: list) -> list[str]:
@@ -215,7 +223,7 @@ declared = page_controls(experiment)
 wave = wave_ui(declared) if experiment == "sine" else None
 values, sizes, pressed = ladder_ui(experiment, declared)
 configs = configs_or_stop(experiment, values, sizes)
-trained_models = train_ui(configs, pressed, noun(experiment))
+trained_models = train_ui(configs, pressed, noun(experiment), wave)
 if trained_models:
     panels_ui(experiment, trained_models, wave)
     curve_ui(experiment, trained_models)

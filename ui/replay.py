@@ -46,3 +46,44 @@ def moment_ui(page: str, count: int, key: str = "") -> int:
                    help=t("replay.forward.help"), width="stretch")
     caption.caption(t("replay.caption"))
     return st.session_state[name][1]
+
+
+# -- live views: a lesson's main figure drawn from a training's latest snapshot (`widgets.trained_or_prompt`) ----
+def sine_live(inputs, expected):
+    """The test wave's prediction by the model as it is during its training."""
+    from lstm_core import figures
+    from lstm_core.experiments import sine
+
+    return lambda model, seen, total: figures.sine_prediction_figure(
+        inputs, expected, sine.prediction(model, inputs), title=t("replay.live", seen=seen, total=total))
+
+
+def rectangles_live(widths, labels: list[str]):
+    """The drawing from [0,0] and the completions by the model as it is during its training."""
+    import numpy as np
+
+    from lstm_core import figures
+    from lstm_core.experiments import rectangles
+
+    def draw(model, seen, total):
+        free, completed, _ = rectangles.drawings(model, widths)
+        return figures.rectangles_figure(np.concatenate([free[None], completed]), labels,
+                                         title=t("replay.live", seen=seen, total=total))
+
+    return draw
+
+
+def cells_live(config):
+    """The three cells' held-out errors as they are during their training."""
+    from lstm_core.experiments import cells
+
+    inputs, targets = cells.holdout(config)
+    guess = cells.GUESS_MAE if config.task == "lag" else None
+
+    def draw(model, seen, total):
+        predictions = model.predict(inputs)
+        errors = {cell: float(abs(predictions[cell] - targets).mean()) for cell in cells.CELLS}
+        return replay_figures.errors_figure(errors, title=t("replay.live", seen=seen, total=total), guess=guess,
+                                            error_title=t("cells.replay.error"))
+
+    return draw

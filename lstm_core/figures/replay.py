@@ -235,3 +235,21 @@ def forecast_replay_figure(inputs, truth, forecasts: list[dict], *, labels: list
     fig.update_layout(margin={"b": 170})
     frames = [[{"y": np.asarray(moment[s], dtype=float).ravel().tolist()} for s in strategies] for moment in forecasts]
     return animate(fig, frames, traces=list(range(first, len(fig.data))), labels=labels, active=active, texts=texts)
+
+
+def errors_figure(errors: dict, *, title: str, guess: float | None = None,
+                  error_title: str = "held-out error") -> go.Figure:
+    """One bar per model: its held-out error now (a live training's view)."""
+    from .concepts import _color
+
+    names = list(errors)
+    fig = go.Figure(go.Bar(x=names, y=[errors[n] for n in names], text=[f"{errors[n]:.3f}" for n in names],
+                           textposition="outside", marker={"color": [_color(n, i) for i, n in enumerate(names)]}))
+    if guess is not None:
+        fig.add_hline(y=guess, line={"dash": "dash", "color": COLORS["input"]}, annotation_text="guessing",
+                      annotation_position="top left")
+    top = max([v for v in errors.values() if np.isfinite(v)] + [guess or 0, 1e-3])
+    fig.update_yaxes(range=[0, top * 1.25], title_text=error_title)
+    fig.update_layout(title=title, height=380, font={"size": FONT_SIZE}, showlegend=False,
+                      margin={"l": 60, "r": 20, "t": 60, "b": 40})
+    return fig

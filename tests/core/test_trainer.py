@@ -245,3 +245,17 @@ def test_train_more_on_a_stored_model_continues_it_exactly_under_its_own_key(sto
     for x, y in zip(more.model.get_weights(), scratch.model.get_weights(), strict=True):
         np.testing.assert_array_equal(x, y)
     assert more.history == scratch.history and more.metrics == scratch.metrics
+
+
+def test_a_waiting_request_sees_the_latest_snapshot_of_the_weights_as_the_training_goes(trainer):
+    """What a page draws live: each status carries the newest snapshot kept, which the finished model extends."""
+    seen = []
+    trained = trainer.get(tiny_sine(train_size=2_000, epochs=2, seed=9), poll=0.005,
+                          on_update=lambda status: seen.append(status.snapshot) if status.snapshot else None)
+    assert seen, "no snapshot reached the waiting request"
+    steps = [step for step, *_ in seen]
+    assert steps == sorted(steps) and set(steps) <= set(trained.snapshots.steps)
+    step, row, total, batch = seen[-1]
+    index = list(trained.snapshots.steps).index(step)
+    np.testing.assert_array_equal(row, trained.snapshots.weights[index])
+    assert total == trained.steps[-1] and batch == trained.batch_size
