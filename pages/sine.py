@@ -24,14 +24,37 @@ from ui.i18n import figure, t
 require_app()
 
 
+def book_ui(config, differences) -> None:
+    """Whether this run is chapter 7's, and what the fast recipe buys, from the two recipes' own runs."""
+    if not differences:
+        st.caption(t("sine.book.like_for_like", book=BOOK_MAE))
+        return
+    st.caption(t("sine.book.differs", book=BOOK_MAE, differences=", ".join(
+        t("sine.book.difference", field=field, value=f"{value:g}" if isinstance(value, float) else value,
+          book=f"{book:g}" if isinstance(book, float) else book) for field, value, book in differences)))
+    if config.recipe == "fast":
+        book_run, fast_run = cache.cached(config.with_recipe("book")), cache.cached(config.with_recipe("fast"))
+        if book_run is None or fast_run is None:
+            st.caption(t("sine.recipe.unmeasured"))
+        else:
+            st.caption(t("sine.recipe.measured", seed=config.seed, book_seconds=book_run.seconds,
+                         book_mae=book_run.metrics["mae"], fast_seconds=fast_run.seconds,
+                         fast_mae=fast_run.metrics["mae"]))
+
+
 def results_ui(trained, config, period, decay, inputs, expected):
     mae = trained.metrics["mae"]
+    differences = config.book_differences()
     left, middle, right = st.columns(3)
-    left.metric(t("sine.mae"), f"{mae:.4f}", t("sine.mae.delta", delta=mae - BOOK_MAE, book=BOOK_MAE),
-                delta_color="inverse")
+    if differences:  # a comparison with the book's number is only made like for like
+        left.metric(t("sine.mae"), f"{mae:.4f}", t("sine.book.delta.off"), delta_color="off")
+    else:
+        left.metric(t("sine.mae"), f"{mae:.4f}", t("sine.mae.delta", delta=mae - BOOK_MAE, book=BOOK_MAE),
+                    delta_color="inverse")
     middle.metric(t("sine.seconds"), f"{trained.seconds:.1f} s",
                   widgets.source_text(trained), delta_color="off")
     right.metric(t("sine.parameters"), f"{trained.model.count_params():,}")
+    book_ui(config, differences)
     pinned = widgets.run_tools_ui(trained, "sine")  # "Train more", "Pin this run": (config, Trained) or None
     predicted = cache.sine_prediction(config, period, decay)
     pinned_prediction = cache.sine_prediction(pinned[0], period, decay) if pinned else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lstm_core.experiments import SineConfig
+from lstm_core.experiments.sine import RECIPES
 from ui import controls, params
 from ui.i18n import t
 from ui.presets import preset_ui
@@ -20,7 +21,22 @@ TRAIN_SIZES = (100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000)
 def page_controls() -> dict:
     """Every control of a sine lesson, by key (widgets, link parameters and presets all read these)."""
     return {**controls.wave(), "depth": controls.slider("depth", 1, 4, SineConfig.depth),
-            **controls.training(SineConfig, TRAIN_SIZES, most_epochs=20)}
+            **controls.training(SineConfig, TRAIN_SIZES, most_epochs=20),
+            "recipe": controls.choice("recipe", tuple(RECIPES), SineConfig.recipe, kind="radio")}
+
+
+def recipe_ui(texts: str, declared: dict) -> str:
+    """The training recipe, outside the model's form: choosing one also sets the epochs to the recipe's."""
+
+    def follow():
+        from lstm_core.engine.config import max_epochs
+
+        st.session_state["epochs"] = min(RECIPES[st.session_state["recipe"]]["epochs"], max_epochs())
+
+    # Options are the ids (a bound radio writes its option to the link); the names are captions.
+    return declared["recipe"].widget(t("sine_controls.recipe"), t("sine_controls.recipe.help"), st.sidebar,
+                                     on_change=follow, captions=[t(f"sine_controls.recipe.{name}")
+                                                                 for name in declared["recipe"].choices])
 
 
 def wave_ui(texts: str, declared: dict):
@@ -52,5 +68,6 @@ def sidebar_ui(texts: str, presets, **button):
     params.check(controls.parameters(declared.values()))
     preset_ui(texts, presets, declared)
     period, decay = wave_ui(texts, declared)
+    recipe = recipe_ui(texts, declared)
     values, pressed = model_ui(texts, declared, **button)
-    return period, decay, values, pressed
+    return period, decay, {**values, "recipe": recipe}, pressed

@@ -18,13 +18,18 @@ import numpy as np
 from .. import data, evaluate
 from ..engine import seeds
 from ..engine.backend import keras as _keras
-from ..engine.config import Keyed, check_int
+from ..engine.config import ConfigError, Keyed, check_choice, check_int
 from ..engine.experiment import DATA_FIELDS, Experiment, Recipe
 from .scripts import sine_script
 from .formulas import stacked_rows
 
 BOOK_MAE = 0.0217  # chapter 7's held-out MAE (it prints 0.021665)
 BOOK_PARAMETERS = 5_145
+# Training recipes: the book's (`model.fit(X, y, batch_size=10, epochs=1)` with `Adam()` at Keras' default
+# learning rate) and the faster one measured in benchmarks/sine_time_to_quality.py.
+RECIPES = {"book": {"batch_size": 10, "learning_rate": 1e-3, "epochs": 1},
+           "fast": {"batch_size": 20, "learning_rate": 3e-3, "epochs": 2}}
+BOOK_SETTING = {"units": 20, "depth": 2, "train_size": 10_000, "recipe": "book", "epochs": 1}  # chapter 7's run
 STEPS_PER_EXECUTION = 100  # tuned in benchmarks/ (a test guards it)
 
 
@@ -34,9 +39,11 @@ class SineConfig(Keyed):
 
     The defaults are the book's architecture (two LSTM layers of 20 units, 10,000
     training examples of 50 steps predicting the next 5) trained with the
-    faster recipe measured in `benchmarks/`: batches of 20 (they divide every
+    `fast` recipe measured in `benchmarks/`: batches of 20 (they divide every
     training size the page offers, so there is no odd last batch), Adam at
-    3e-3, 2 epochs, in a fraction of the book's time.
+    3e-3, 2 epochs. The `book` recipe is chapter 7's: batches of 10, Adam at
+    its default 1e-3, 1 epoch (`RECIPES`). The recipe sets the batch size and
+    learning rate; the epochs stay a setting of their own.
     """
 
     units: int = 20
@@ -44,23 +51,45 @@ class SineConfig(Keyed):
     train_size: int = 10_000
     epochs: int = 2
     seed: int = 0
-    batch_size: int = 20
-    learning_rate: float = 3e-3
+    recipe: str = "fast"
+    batch_size: int | None = None  # None: the recipe's
+    learning_rate: float | None = None  # None: the recipe's
     period_range: tuple = (10, 20)
     decay_range: tuple = (0.01, 0.1)
     length: int = 50
     output: int = 5
 
     experiment = "sine"
+    RECIPES = RECIPES
 
     def __post_init__(self):
+        check_choice("recipe", self.recipe, tuple(RECIPES))
+        for field in ("batch_size", "learning_rate"):
+            chosen = RECIPES[self.recipe][field]
+            if getattr(self, field) is None:
+                object.__setattr__(self, field, chosen)
+            elif self.recipe == "book" and getattr(self, field) != chosen:
+                raise ConfigError(field, f"the book recipe trains with {field} {chosen:g} "
+                                         f"(got {getattr(self, field)}); use recipe fast to change it")
         self.check_training()
         check_int("depth", self.depth, 1, 4)
         self.check_wave_family()
         check_int("output", self.output, 1, 20)
 
     def slug(self) -> str:
-        return f"u{self.units}-d{self.depth}-n{self.train_size}-e{self.epochs}-s{self.seed}"
+        return f"u{self.units}-d{self.depth}-n{self.train_size}-e{self.epochs}-s{self.seed}-{self.recipe}"
+
+    def book_differences(self) -> list[tuple[str, object, object]]:
+        """`(field, this value, the book's)` for each setting where this run is not chapter 7's run."""
+        book = SineConfig(recipe="book", epochs=1)
+        fields = ["units", "depth", "train_size", "recipe", "batch_size", "learning_rate", "epochs", "length",
+                  "output", "period_range", "decay_range"]
+        return [(field, getattr(self, field), getattr(book, field)) for field in fields
+                if getattr(self, field) != getattr(book, field)]
+
+    def with_recipe(self, recipe: str) -> "SineConfig":
+        """This run with another recipe: its batch size, learning rate and epochs."""
+        return self.replace(recipe=recipe, batch_size=None, learning_rate=None, epochs=RECIPES[recipe]["epochs"])
 
 
 def build(config: SineConfig):
@@ -95,7 +124,7 @@ def score(trained) -> dict:
 
 def describe(config: SineConfig) -> str:
     return (f"sine {config.train_size:,} examples, {config.units} units × {config.depth} layers, "
-            f"{config.epochs} epoch{'s' if config.epochs > 1 else ''}, seed {config.seed}")
+            f"{config.epochs} epoch{'s' if config.epochs > 1 else ''}, seed {config.seed}, {config.recipe} recipe")
 
 
 def layers(config: SineConfig) -> list[dict]:

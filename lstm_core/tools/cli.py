@@ -55,6 +55,9 @@ def _add_fields(parser: argparse.ArgumentParser, config_type) -> None:
         if isinstance(default, tuple):
             parser.add_argument(flag_name(field.name), type=type(default[0]), nargs=2, metavar=("LOW", "HIGH"),
                                 default=default, help=f"default {default[0]} {default[1]}")
+        elif default is None:  # set by another field (the sine's recipe sets its batch size and learning rate)
+            kind = int if "int" in str(field.type) else float
+            parser.add_argument(flag_name(field.name), type=kind, default=None, help="default: the recipe's")
         else:
             parser.add_argument(flag_name(field.name), type=type(default), default=default,
                                 help=f"default {default}")
@@ -75,9 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def config_from_args(args):
+def config_from_args(args, argv=()):
+    """The configuration the flags ask for; a recipe (`--recipe book`) also sets the epochs unless `--epochs`
+    is given."""
     config_type = experiments.EXPERIMENTS[args.experiment].config
     values = {field.name: getattr(args, field.name) for field in dataclasses.fields(config_type)}
+    recipes = getattr(experiments.EXPERIMENTS[args.experiment].config, "RECIPES", None)
+    given = {word.split("=")[0] for word in argv}
+    if recipes and "--recipe" in given and "--epochs" not in given and values.get("recipe") in recipes:
+        values["epochs"] = recipes[values["recipe"]]["epochs"]
     return config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
 
@@ -85,7 +94,7 @@ def command_train(args) -> dict:
     from ..engine.store import ModelStore
     from ..engine.trainer import Trainer
 
-    config = config_from_args(args)
+    config = config_from_args(args, getattr(args, "argv", ()))
     if args.out and not args.out.endswith(".keras"):
         raise UsageError("--out must name a .keras file")
     from . import prewarm
@@ -196,7 +205,9 @@ def main(argv=None, *, progress=None) -> int:
     PROGRESS["stream"] = progress
     parser = build_parser()
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
         args = parser.parse_args(argv)
+        args.argv = argv
         result = getattr(args, "run", command_train)(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

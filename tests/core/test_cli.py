@@ -135,3 +135,21 @@ def test_a_diverged_run_prints_strict_json(tmp_path, capsys, no_jit):
     assert code == 0
     result = json.loads(printed, parse_constant=lambda token: pytest.fail(f"not strict JSON: {token}"))
     assert result["diverged"] and result["metrics"]["final_loss"] is None
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--recipe", "book"], (10, 1e-3, 1)),  # chapter 7's recipe: batch 10, Adam's default rate, one epoch
+    (["--recipe", "book", "--epochs", "3"], (10, 1e-3, 3)),  # an explicit flag wins over the recipe's epochs
+    ([], (20, 3e-3, 2)),
+    (["--recipe=fast", "--batch-size", "50"], (50, 3e-3, 2)),
+])
+def test_a_recipe_sets_the_batch_learning_rate_and_epochs(argv, expected):
+    args = cli.build_parser().parse_args(["train", "sine", *argv])
+    config = cli.config_from_args(args, ["train", "sine", *argv])
+    assert (config.batch_size, config.learning_rate, config.epochs) == expected
+    assert experiments.of(config).recipe(config).batch_size == expected[0]
+
+
+def test_the_book_recipe_refuses_another_batch_size(capsys):
+    code, _, error = run(capsys, "train", "sine", "--recipe", "book", "--batch-size", "32")
+    assert code == 2 and error.startswith("error: --batch-size:") and "book recipe" in error

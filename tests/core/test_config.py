@@ -117,7 +117,8 @@ def test_key_is_stable_readable_and_tells_every_field_apart():
     assert base.key() == SineConfig().key()
     assert base.key().startswith("sine-u20-d2-n10000-e2-s0-")
     changed = [base.replace(**{field.name: value}) for field, value in zip(dataclasses.fields(base), [
-        21, 3, 500, 3, 1, 64, 1e-2, (10, 21), (0.01, 0.2), 40, 4])]
+        21, 3, 500, 3, 1, "book", 64, 1e-2, (10, 21), (0.01, 0.2), 40, 4])
+               if field.name != "recipe"] + [base.with_recipe("book").replace(epochs=2)]
     assert len(changed) == len(dataclasses.fields(base))  # one change per field
     keys = {config.key() for config in changed} | {base.key(), RectangleConfig().key()}
     assert len(keys) == len(changed) + 2

@@ -145,11 +145,11 @@ def test_a_list_is_repeated_parameters_and_commas_are_corrected_with_a_notice(ap
 
 def test_a_link_opens_the_sine_lesson_with_its_settings(app):
     at = open_page(app, "pages/sine.py", query={"period": "17", "decay": "0.08", "units": "4", "depth": "1",
-                                                "epochs": "3", "seed": "7", "train_size": "500"})
+                                                "epochs": "3", "seed": "7", "train_size": "500", "recipe": "book"})
     assert not at.warning
     values = {key: value for key, value in widget_values(at).items() if key not in ("lang", "preset")}
     assert values == {"period": 17, "decay": pytest.approx(0.08), "units": 4, "depth": 1, "epochs": 3,
-                      "seed": 7, "train_size": 500}
+                      "seed": 7, "train_size": 500, "recipe": "book"}
 
 
 def test_a_link_opens_the_lab_with_its_ladder(app):

@@ -102,3 +102,29 @@ def test_in_chinese_the_address_notice_prompt_and_layer_table_are_chinese(app):
                                    zh["widgets.layers.parameters"]]
     assert table.iloc[-1, 0] == zh["widgets.layers.total"]
     assert zh["widgets.code"] in [expander.label for expander in at.expander]
+
+
+@pytest.mark.usefixtures("no_jit")
+def test_the_book_number_is_compared_like_for_like_and_the_fast_recipe_says_what_it_buys(app):
+    small = dict(units=3, depth=1, train_size=100, seed=2)
+    at = open_page(app, PAGE, query={**{k: str(v) for k, v in small.items()}, "recipe": "book", "epochs": "1"})
+    at.get("form_submit_button")[0].click().run()
+    assert not at.exception
+    assert "not the book's run" in deltas(at)  # a smaller model: no delta against the book's 0.0217
+    differs = next(c.value for c in at.caption if "not like for like" in c.value)
+    assert "units 3 (book: 20)" in differs and "train_size 100 (book: 10000)" in differs and "recipe" not in differs
+    at.radio(key="recipe").set_value("fast").run()  # the recipe sets the epochs to its own
+    assert at.slider(key="epochs").value == 2
+    at.get("form_submit_button")[0].click().run()
+    book_run = cache.cached(SineConfig(**small, recipe="book", epochs=1))
+    fast_run = cache.cached(SineConfig(**small, recipe="fast", epochs=2))
+    measured = next(c.value for c in at.caption if "What the fast recipe buys" in c.value)
+    assert f"{book_run.seconds:.1f} s" in measured and f"MAE {book_run.metrics['mae']:.4f}" in measured
+    assert f"{fast_run.seconds:.1f} s" in measured and f"MAE {fast_run.metrics['mae']:.4f}" in measured
+    assert (book_run.batch_size, fast_run.batch_size) == (10, 20)
+
+
+def test_the_book_setting_alone_is_compared_with_the_books_number():
+    assert SineConfig(recipe="book", epochs=1).book_differences() == []
+    assert [field for field, *_ in SineConfig().book_differences()] == ["recipe", "batch_size", "learning_rate",
+                                                                        "epochs"]
