@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["sine_time_to_quality.py", "rectangles_time_to_quality.py", "app_reruns.py", "efficiency.py", "prewarm.py"]
+SCRIPTS = ["sine_time_to_quality.py", "rectangles_time_to_quality.py", "app_reruns.py", "efficiency.py", "prewarm.py",
+           "load_protocol.py"]  # 10 protocol students on one server, ~40 s
 BUDGET_SECONDS = 600
 
 
