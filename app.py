@@ -47,7 +47,7 @@ def pages() -> list:
 def sidebar_ui() -> None:
     store = ModelStore()
     with st.sidebar:
-        st.caption(t("app.store", count=len(store.keys()), root=store.root))
+        st.caption(t("app.store", count=len(store.keys())))  # the folder is for the command line, not students
 
 
 def forget_other_lessons(page) -> None:

@@ -51,3 +51,10 @@ def test_present_mode_hides_the_sidebar(app):
 def test_without_present_mode_the_sidebar_stays(app):
     at = app.run()
     assert not [element for element in at.get("html") if "stSidebar" in element.proto.body]
+
+
+def test_the_sidebar_counts_the_stored_models_but_never_shows_the_servers_folder(app, store_dir):
+    at = open_page(app, "pages/home.py")
+    shown = [caption.value for caption in at.sidebar.caption]
+    assert any(text.startswith("Model store: 0 trained models") for text in shown)
+    assert not any(str(store_dir) in text for text in shown + [m.value for m in at.markdown])
