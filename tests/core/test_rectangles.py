@@ -63,3 +63,14 @@ def test_training_draws_better_rectangles_than_the_untrained_model():
     step = rectangles.next_points(trained)
     np.testing.assert_allclose(step(free[:3]), free[1:], atol=1e-6)  # each corner is drawn from the one before
     assert step([[0.0, 0.0]]).shape == (1, 2)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_one_unit_model_predicts_every_corner_on_one_straight_line(seed, no_jit):
+    """What the one-cell preset's note says, for any weights: Dense(2) of one number h is b + h·w, a line."""
+    trained = train(tiny_rectangles(units=1, seed=seed))
+    points = np.random.default_rng(seed).random((200, 2))
+    predicted = rectangles.next_points(trained)(points)
+    centred = predicted - predicted.mean(axis=0)
+    singular = np.linalg.svd(centred, compute_uv=False)
+    assert singular[1] <= 1e-5 * max(singular[0], 1e-12)
