@@ -228,3 +228,45 @@ def test_a_visit_to_every_lesson_requests_nothing_beyond_this_machine(browser, p
         assert "cuda" not in log and "onednn" not in log, log[-2000:]
     finally:
         context.close()
+
+
+# The browser plays the replay from the figure's own frames: sample the drawn trace while it plays.
+SAMPLE_REPLAY = """async ([trace, seconds]) => {
+    const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.layout.sliders || []).length);
+    const values = (array) => Array.from(array || [], (v) => Math.round(v * 1e6) / 1e6);
+    const state = () => JSON.stringify([values(plot._fullData[trace].x), values(plot._fullData[trace].y)]);
+    const before = state(), seen = [before];
+    const buttons = plot.querySelectorAll('.updatemenu-button');
+    buttons[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));
+    const end = Date.now() + seconds * 1000;
+    while (Date.now() < end) {
+        await new Promise(r => setTimeout(r, 50));
+        const now = state();
+        if (now !== seen[seen.length - 1]) seen.push(now);
+    }
+    return {before: before, seen: seen, after: state(), frames: plot._transitionData._frames.length,
+            active: plot.layout.sliders[0].active};
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson, trace", [("sine", 2), ("rectangles", 0)])
+def test_play_replays_the_training_in_the_browser_and_ends_on_the_trained_model(browser, prewarmed_server, tmp_path,
+                                                                               lesson, trace):
+    """After prewarm, Play moves the drawn prediction (sine) or drawing (rectangles) through the snapshots with
+    no training and no rerun, and stops on the trained model's view, the one the page opened on."""
+    context, tab = _context_page(browser, tmp_path)
+    try:
+        _open(tab, prewarmed_server, lesson)
+        tab.locator(".updatemenu-button").first.wait_for()
+        assert tab.get_by_test_id("stAlertContentInfo").filter(has_text="not trained yet").count() == 0
+        played = tab.evaluate(SAMPLE_REPLAY, [trace, 16])
+        assert played["frames"] >= 10
+        assert len(played["seen"]) >= 10, f"only {len(played['seen'])} different drawings while playing"
+        assert played["after"] == played["before"]  # the last frame is the trained model's view
+        assert tab.get_by_test_id("stProgress").count() == 0  # nothing trained
+        tab.wait_for_selector(IDLE)
+        assert _exceptions(tab) == []
+    finally:
+        tab.screenshot(path=str(tmp_path / f"replay-{lesson}.png"), full_page=True)
+        context.close()
