@@ -52,7 +52,7 @@ def drawings_table(free, completed, errors) -> pd.DataFrame:
 
 
 def _corners(drawing) -> dict:
-    return {t("rectangles.corner", index=i): f"[{x:.2f}, {y:.2f}]"
+    return {t("rectangles.corner", index=i): f"[{round(x, 2) + 0.0:.2f}, {round(y, 2) + 0.0:.2f}]"  # never "-0.00"
             for i, (x, y) in enumerate(np.asarray(drawing)[1:], start=1)}
 
 

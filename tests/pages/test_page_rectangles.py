@@ -54,6 +54,7 @@ def test_it_shows_the_book_table_then_trains_draws_and_offers_the_downloads(app)
     np.testing.assert_allclose(np.c_[last[0]["x"], last[0]["y"]][:4], free, rtol=1e-6)  # the trained model's drawing
     np.testing.assert_allclose(np.c_[last[1]["x"], last[1]["y"]][:4], completed[0], rtol=1e-6)
     drawings = at.dataframe[0].value
+    assert not drawings.map(lambda cell: "-0.00" in str(cell)).any().any()  # a corner at zero reads 0.00
     assert list(drawings["start"]) == ["[0, 0]", "[0.2, 0]", "[0.4, 0]", "[0.6, 0]", "[0.8, 0]"]
     labels = [button.label for button in at.get("download_button")]
     assert len(labels) == 7 and "model (.keras)" in labels and "drawings (CSV)" in labels
