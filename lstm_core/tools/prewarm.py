@@ -3,8 +3,9 @@ Prewarm: train before class everything the pages show by default.
 
 `python -m lstm_core prewarm` trains, into the model store, the default
 configuration of every experiment (so every lesson opens on results), the
-configurations of every lesson's presets and both default training-size
-ladders, so that thirty students opening the app at once see trained models
+configurations of every lesson's presets, both default training-size
+ladders and the SimpleRNNs "Inside the LSTM cell" compares with, so that
+thirty students opening the app at once see trained models
 instantly instead of queueing for the same trainings. A configuration already in the store is
 not trained again, so a second run trains nothing and takes a moment.
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import sys
 import time
 
-from .. import experiments, presets
+from .. import experiments, presets, stepper
 from ..engine.config import at_ceilings
 from ..ladder import DEFAULT_SIZES, default_ladders
 
@@ -30,7 +31,17 @@ def default_configs(sizes=DEFAULT_SIZES) -> list:
     with at_ceilings():
         ladders = default_ladders(sizes)
     ladders = [config for config in ladders if presets.allowed(config)]  # what this server's limits allow
-    return by_architecture(unique(ladders + presets.defaults() + presets.configs()))
+    return by_architecture(unique(ladders + presets.defaults() + presets.configs() + companions()))
+
+
+def companions() -> list:
+    """The SimpleRNNs "Inside the LSTM cell" sets against the sine models it opens on (its default and its
+    presets'), trained by the cells experiment (`stepper.simple_rnn_config`), those this server allows."""
+    with at_ceilings():
+        opened = [experiments.SineConfig()] + [config for preset in presets.PRESETS["inside_lstm"]
+                                               for config in preset.configs]
+    found = [stepper.simple_rnn_config(config) for config in opened if presets.allowed(config)]
+    return [config for config in found if presets.allowed(config)]
 
 
 def by_architecture(configs) -> list:
