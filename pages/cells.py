@@ -20,6 +20,7 @@ import streamlit as st
 from lstm_core import presets
 from lstm_core.engine.config import max_epochs, max_train_size, max_units
 from lstm_core.experiments import CellsConfig, ExplodeConfig
+from lstm_core.experiments import cells
 from lstm_core.experiments.cells import GUESS_MAE, TASKS
 from lstm_core.experiments.formulas import CELLS
 from lstm_core.figures import concepts as concept_figures
@@ -111,7 +112,7 @@ def cells_results_ui(trained, config):
     marked = config.length - 1 - config.lag if config.task == "lag" else None
     st.plotly_chart(i18n.figure(concept_figures.gradient_figure(result.gradients, result.initial_gradients,
                                                                 marked_step=marked)))
-    st.caption(t("cells.vanishing.caption"))
+    st.caption(t("cells.vanishing.caption", examples=cells.GRADIENT_EXAMPLES))
     st.page_link("pages/inside_lstm.py", label=t("inside_lstm.path.from_cells"), icon=":material/biotech:")
     replay_ui(result, config, marked)
 
@@ -127,7 +128,7 @@ def replay_ui(result, config, marked):
         title=t("cells.replay.title"), texts=replay.texts(), active=moment, marked_step=marked,
         guess=GUESS_MAE if config.task == "lag" else None, error_title=t("cells.replay.error"),
         gradient_title=t("cells.replay.gradient"))))
-    st.caption(t("cells.replay.caption"))
+    st.caption(t("cells.replay.caption", examples=cells.GRADIENT_EXAMPLES))
 
 
 def explode_ui(declared: dict):

@@ -186,7 +186,7 @@ def score(trained) -> dict:
     return {cell: mean_absolute_error(targets, predictions[cell]) for cell in CELLS}
 
 
-GRADIENT_EXAMPLES = 256  # held-out sequences the gradient profile is averaged over
+GRADIENT_EXAMPLES = 128  # held-out sequences the gradient profile is averaged over (at each of ~30 snapshots)
 
 
 def analyse(trained) -> dict:

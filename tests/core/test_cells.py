@@ -64,7 +64,7 @@ def test_three_cells_one_model_three_independent_losses(lag):
 def test_the_initial_gradients_are_those_of_the_seeded_start(lag):
     model = keras().Model(*cells.build(lag.config))
     inputs, targets = cells.holdout(lag.config)
-    start = cells.input_gradients(model, inputs[:256], targets[:256], CELLS)
+    start = cells.input_gradients(model, inputs[:cells.GRADIENT_EXAMPLES], targets[:cells.GRADIENT_EXAMPLES], CELLS)
     for cell in CELLS:
         np.testing.assert_allclose(lag.initial_gradients[cell], start[cell], rtol=1e-5)
         assert not np.allclose(lag.gradients[cell], start[cell])  # training changed them
