@@ -30,8 +30,16 @@ DELAY_SECONDS = 3.0
 
 
 def start() -> threading.Thread:
-    """Begin warming in a background thread (once per process)."""
+    """Begin warming in a background thread (once per process).
+
+    pandas is imported here, in the caller's thread, before the server answers anyone: imported by the
+    background thread, it would sit half-initialised in `sys.modules` for a moment, and Plotly, which looks
+    pandas up there without importing it, fails a student's first figure ("partially initialized module
+    'pandas' has no attribute 'Series'", seen in benchmarks/replay.py).
+    """
     global _thread
+    import pandas  # noqa: F401 - whole before any other thread can see it
+
     with _lock:
         if _thread is None:
             _thread = threading.Thread(target=_warm, name="warm-start", daemon=True)
@@ -45,8 +53,6 @@ def _warm() -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     except (AttributeError, OSError):
         pass
-    import pandas  # noqa: F401 - the lessons' first run would import them
-
     from lstm_core import experiments, figures, presets
     from lstm_core.engine.trainer import Trainer
 

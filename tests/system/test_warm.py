@@ -3,7 +3,12 @@ in memory with their prediction traced before a lesson asks, and a lesson that a
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+
+from conftest import ROOT
 
 from lstm_core.engine.trainer import Trainer
 from lstm_core.experiments import RectangleConfig
@@ -34,3 +39,12 @@ def test_the_warm_start_loads_stored_defaults_and_traces_them(fresh_warm, store,
     assert trained.source == "memory" and None in trained._functions  # in memory, its prediction traced
     assert not trainer.is_available(RectangleConfig(units=3, train_size=100))
     assert warm.trainer() is trainer  # one warm-up per process
+
+
+def test_pandas_is_whole_before_the_warm_start_thread_runs():
+    """A half-imported pandas in sys.modules breaks Plotly in a student's thread: the server's own thread
+    imports it before the warm start begins (a fresh process, as a server has)."""
+    script = ("import sys; from ui import warm; assert 'pandas' not in sys.modules; warm.start(); "
+              "assert hasattr(sys.modules['pandas'], 'Series'); print('whole')")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "whole", done.stderr[-2000:]
