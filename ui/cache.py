@@ -24,6 +24,7 @@ import numpy as np
 import streamlit as st
 
 from lstm_core import data, experiments, gates
+from lstm_core.engine.config import max_training_seconds
 from lstm_core.engine.replay import Replay
 from lstm_core.engine.trainer import Trainer
 from lstm_core.experiments import forecasting, rectangles, sine
@@ -44,9 +45,23 @@ def is_available(config) -> bool:
     return trainer().is_available(config)
 
 
+def session_id():
+    """The id of the Streamlit session running this page (None outside a page run)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx(suppress_warning=True)
+    return context.session_id if context is not None else None
+
+
 def trained(config, on_update=None, start=None):
-    """The trained model of `config`, trained now if needed (see `Trainer.get`; `start` continues a model)."""
-    return trainer().get(config, on_update=on_update, start=start)
+    """The trained model of `config`, trained now if needed (see `Trainer.get`; `start` continues a model).
+
+    A page's training is its session's one queued training (a new one replaces it while it waits) and is
+    refused (`cost.TooCostly`) if estimated over the teacher's `LSTM_EXPLORER_MAX_TRAINING_SECONDS`; a model
+    already in memory or the store is served whatever it cost.
+    """
+    return trainer().get(config, on_update=on_update, start=start, session=session_id(),
+                         budget=max_training_seconds())
 
 
 def cached(config):
@@ -178,6 +193,17 @@ def simple_rnn_path(config, period: float, decay: float) -> np.ndarray:
 
     inputs, _ = sine_wave(period, decay, config.length)
     return stepper.simple_rnn_path(trained(config).model, inputs[:, None])
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=CONFIG_HASH)
+def lag_paths(config):
+    """`(forget gates (steps, units) of the LSTM branch, ‖∂h_T/∂h_k‖₂ (steps,) of the SimpleRNN branch)` of the
+    cells experiment `config` (task "lag") on its first held-out sequence."""
+    from lstm_core import stepper
+
+    inputs, _ = experiments.cells.holdout(config, 1)
+    model = trained(config).model
+    return stepper.cells_forget_gates(model, inputs[0]), stepper.simple_rnn_path(model, inputs[0])
 
 
 def clear() -> None:

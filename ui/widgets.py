@@ -17,6 +17,7 @@ import streamlit as st
 
 from lstm_core import experiments, figures
 from lstm_core.engine.config import ConfigError, max_epochs
+from lstm_core.engine.cost import TooCostly
 from lstm_core.engine.fit import TrainingDiverged
 from lstm_core.engine.replay import Replay
 from ui import cache, i18n, state
@@ -34,6 +35,8 @@ def config_or_stop(config_type, **values):
 
 def _status_text(status) -> str:
     if status.phase == "queued":
+        if status.ahead and status.wait > 0:  # the estimated wait: trainings ahead, `engine/cost.py`
+            return t("widgets.status.queued_wait", ahead=status.ahead, wait=max(1, round(status.wait)))
         return t("widgets.status.queued", ahead=status.ahead)
     if status.epoch:
         return t("widgets.status.epoch", epoch=status.epoch, epochs=status.epochs, loss=status.loss)
@@ -58,7 +61,8 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
     `live(model, seen, total)`, if given, draws the page's main figure from the latest snapshot of the weights
     (about once a second), above the growing loss curve.
     """
-    if not pressed and not cache.is_available(config):
+    asked = cache.trainer().is_pending(config)  # queued or training: a rerun waits for it again, never drops it
+    if not pressed and not asked and not cache.is_available(config):
         st.info(prompt or t("widgets.prompt", what=_capitalized(what or t("widgets.prompt.what"))))
         return None
     bar, view, chart = st.empty(), st.empty(), st.empty()
@@ -87,6 +91,8 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
         return trained
     except TrainingDiverged as error:
         st.error(t("widgets.diverged", error=error))
+    except TooCostly as error:  # over the teacher's LSTM_EXPLORER_MAX_TRAINING_SECONDS: refused before it starts
+        st.error(t("widgets.too_costly", seconds=error.seconds, limit=error.limit))
     except ConfigError as error:
         st.error(t("widgets.invalid", error=error))
     except Exception as error:  # noqa: BLE001 - a student sees the message, never a traceback

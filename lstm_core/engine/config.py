@@ -13,6 +13,8 @@ learning rate, a wave family's ranges) are written once here.
 Teachers can tighten the upper limits for a shared classroom server with
 environment variables (`LSTM_EXPLORER_MAX_TRAIN_SIZE`, `LSTM_EXPLORER_MAX_EPOCHS`,
 `LSTM_EXPLORER_MAX_UNITS`); they can never be raised above the built-in ceilings.
+`LSTM_EXPLORER_MAX_TRAINING_SECONDS` bounds a training's estimated time instead
+(`max_training_seconds`, checked by the Trainer through `engine/cost.py`).
 """
 
 from __future__ import annotations
@@ -80,6 +82,23 @@ def max_epochs() -> int:
 
 def max_units() -> int:
     return _limit("LSTM_EXPLORER_MAX_UNITS", CEILING_UNITS)
+
+
+# A lesson's default trains in 1-10 s here; 120 s leaves room for settings many times larger (25,000 sine
+# examples for 10 epochs: ~30 s) but refuses the ones that would hold the one training slot of a class for
+# many minutes (the sine sliders' largest, 64 units x 4 layers, 25,000 examples, 50 epochs: ~11 min).
+DEFAULT_TRAINING_SECONDS = 120.0
+
+
+def max_training_seconds() -> float:
+    """The longest training a student may start, in estimated seconds on this server (`engine/cost.py`):
+    `LSTM_EXPLORER_MAX_TRAINING_SECONDS`, default 120; a value that is not a positive number falls back to the
+    default. Only new trainings are refused: a model already trained is always served."""
+    try:
+        value = float(os.environ.get("LSTM_EXPLORER_MAX_TRAINING_SECONDS", DEFAULT_TRAINING_SECONDS))
+    except ValueError:
+        return DEFAULT_TRAINING_SECONDS
+    return value if math.isfinite(value) and value > 0 else DEFAULT_TRAINING_SECONDS
 
 
 def shown(value) -> str:

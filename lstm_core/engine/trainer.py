@@ -9,29 +9,64 @@ one Streamlit server with thirty students:
 - Training runs in a worker thread of its own, never in the caller's thread.
   The caller waits and is told how it goes (`on_update(status)` a few times a
   second). If the caller goes away (a student moves a slider and Streamlit
-  reruns the page) the training carries on, and the rerun simply waits for
-  the same training again: moving a slider never throws away a training.
+  reruns the page) a training that has started carries on and is stored, and
+  the rerun simply waits for the same training again: moving a slider never
+  throws away a running training.
 - Identical requests share one training; the others wait for its result and
   see the same progress.
 - Different requests train through a bounded number of *slots* (default 1,
-  `LSTM_EXPLORER_TRAINING_SLOTS`), so a 2-core server stays responsive; a
-  queued request is told how many trainings are ahead of it.
+  `LSTM_EXPLORER_TRAINING_SLOTS`), so a 2-core server stays responsive.
 - Trained models stay in a bounded in-memory cache (`max_models`, default 16,
   `LSTM_EXPLORER_MEMORY_MODELS`), least recently used first out; the store
   on disk keeps them all.
+
+The queue is fair (`get(..., session=..., budget=...)`, as the pages call it):
+
+- Every training's seconds are estimated before it starts (`engine/cost.py`:
+  its FLOPs and sequential cell steps at this machine's measured speed,
+  calibrated by the running median of measured / estimated seconds of the
+  trainings this Trainer ran).
+- A request whose training is estimated over `budget` seconds (the pages pass
+  the teacher's `LSTM_EXPLORER_MAX_TRAINING_SECONDS`) is refused with
+  `cost.TooCostly` (a `ConfigError` of field `training`) naming the limit;
+  a model already in memory or the store, or a training already under way,
+  is served whatever it cost.
+- A session has at most one queued training: its new request replaces its
+  queued (not yet started) one, which is dropped unless a waiter of another
+  session still wants it.
+- A queued training nobody waits for any more (every waiting call has left:
+  a rerun, a closed tab) is dropped before it starts, once `grace` seconds
+  (default 3) have passed without a waiter coming back for it (a rerun of
+  the same page comes back within them). A running one finishes and is
+  stored.
+- Order: each queued training has a *turn*, the time it was first asked for
+  plus its estimated seconds, and the earliest turn starts next (ties: first
+  asked). So among trainings asked at about the same time the shortest goes
+  first, while a long training is never starved: a training asked for later
+  overtakes it only if it is asked less than (long − short) estimated
+  seconds after it, so anything asked more than the long training's own
+  estimate after it queues behind it.
+- A queued request is told how many trainings are ahead of it (`ahead`:
+  running ones and the queued ones whose turn comes first) and the
+  estimated `wait` in seconds: the remaining time of the running trainings
+  and the estimates of the ones ahead, spread over the slots.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import os
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import cost
+from . import fit as _fitting
 from .backend import keras as _keras
 from .fit import Trained, arrays, fit, plain
 from .store import ModelStore
@@ -46,9 +81,21 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+GRACE_SECONDS = 3.0  # a queued training nobody waits for is kept this long for a rerun to come back to it
+
+
+class Dropped(RuntimeError):
+    """A queued training was dropped before it started: nobody waits for it any more (only a call whose
+    session has since asked for another training can still be waiting, and is told this)."""
+
+
 @dataclass(frozen=True)
 class Status:
-    """How a request is going: `phase` is `queued`, `training` or `done`."""
+    """How a request is going: `phase` is `queued`, `training` or `done`.
+
+    While queued, `ahead` is the number of trainings before it (running, then queued) and `wait` the estimated
+    seconds until it starts; `estimate` is its own estimated seconds (`engine/cost.py`).
+    """
 
     phase: str = "queued"
     ahead: int = 0
@@ -58,14 +105,28 @@ class Status:
     loss: float = float("nan")
     curve: tuple = field(default=(), repr=False)
     snapshot: tuple | None = field(default=None, repr=False)  # the latest (step, weights row, steps, batch) kept
+    wait: float = 0.0
+    estimate: float = 0.0
+
+
+_order = itertools.count()
 
 
 class _Flight:
-    """One training under way, shared by every request for the same key."""
+    """One training, queued or running, shared by every request for the same key."""
 
-    def __init__(self, epochs: int):
+    def __init__(self, config, key: str, start, *, work: cost.Work, estimate: float, asked: float,
+                 architecture: str):
+        self.config, self.key, self.start = config, key, start
+        self.work = work  # what the training does (`engine/cost.py`)
+        self.estimate = estimate  # its calibrated estimated seconds when first asked for
+        self.asked = asked
+        self.turn = (asked + estimate, next(_order))  # the queue's order: earliest turn first, then first asked
+        self.architecture = architecture
+        self.began: float | None = None  # when it took a slot (None: queued)
+        self.claims: dict = {}  # who wants it: session id (or a token per anonymous call) → [waiting calls, left at]
         self.done = threading.Event()
-        self.status = Status(epochs=epochs)
+        self.status = Status(epochs=config.epochs, estimate=estimate)
         self.curve: list = []
         self.snapshots: list = []  # (step, weights row, total steps, batch size) as the training keeps them
         self.result: Trained | None = None
@@ -76,21 +137,31 @@ class Trainer:
     """Trained models on demand: memory, then store, then one shared, bounded training."""
 
     def __init__(self, store: ModelStore | None = None, slots: int | None = None, max_models: int | None = None,
-                 registry=None):
+                 registry=None, *, grace: float | None = None, clock=time.monotonic,
+                 calibration: cost.Calibration | None = None):
+        """`grace`: seconds a queued training nobody waits for is kept (default `GRACE_SECONDS`); `clock`: the
+        time the queue's order and the grace are counted in (tests pass their own); `calibration`: this
+        server's speed (`cost.Calibration`, fed by every training run here that did not compile)."""
         if registry is None:
             from .. import experiments as registry  # the engine knows experiments only through the registry
         self.registry = registry
         self.store = store if store is not None else ModelStore()
         self.slots = slots if slots is not None else _env_int("LSTM_EXPLORER_TRAINING_SLOTS", 1)
         self.max_models = max_models if max_models is not None else _env_int("LSTM_EXPLORER_MEMORY_MODELS", 16)
-        self._slots = threading.Semaphore(self.slots)
+        self.grace = GRACE_SECONDS if grace is None else float(grace)
+        self.clock = clock
+        self.calibration = calibration if calibration is not None else cost.Calibration()
         self._lock = threading.Lock()
-        self._flights: dict[str, _Flight] = {}
+        self._flights: dict[str, _Flight] = {}  # queued and running trainings by key
         self._memory: OrderedDict[str, Trained] = OrderedDict()
-        self._queue: list[str] = []  # keys waiting for a slot, oldest first
-        self._running = 0
+        self._queue: list[_Flight] = []  # trainings waiting for a slot, in the order they were asked for
+        self._runs: set[_Flight] = set()  # trainings holding a slot
+        self._sessions: dict = {}  # session id → its queued training
+        self._warm: set[str] = set()  # architectures trained here (compiled already: no compile in the estimate)
         self.trainings = 0  # trainings actually run (for tests and the load benchmark)
         self.peak_running = 0  # most trainings that ran at the same time
+        self.started: deque = deque(maxlen=1000)  # keys in the order their trainings started (the latest)
+        self.dropped: deque = deque(maxlen=1000)  # keys of queued trainings dropped before they started
 
     # -- memory and store ---------------------------------------------------------------
     def cached(self, config) -> Trained | None:
@@ -112,6 +183,11 @@ class Trainer:
             if key in self._memory:
                 return True
         return self.store.has(key)
+
+    def is_pending(self, config) -> bool:
+        """True if a training of `config` is queued or running (a page's rerun can wait for it again)."""
+        with self._lock:
+            return config.key() in self._flights
 
     def stored(self, config) -> Trained | None:
         key = config.key()
@@ -179,79 +255,170 @@ class Trainer:
             self._memory.clear()
 
     # -- training -----------------------------------------------------------------------
-    def get(self, config, *, on_update=None, start: Trained | None = None, poll: float = 0.25) -> Trained:
+    def estimate(self, config, start: Trained | None = None) -> float:
+        """Estimated seconds to train `config` here (continuing `start`: only its remaining epochs)."""
+        return self._estimate(self.registry.of(config), config, start)[1]
+
+    def _estimate(self, experiment, config, start) -> tuple:
+        """`(work, calibrated seconds, architecture)` of training `config` (see `engine/cost.py`): an architecture
+        this Trainer has not trained yet is counted with its compile."""
+        recipe = experiment.recipe(config)
+        architecture = experiment.architecture(config, recipe)
+        done = len(start.history) if start is not None else 0
+        work = cost.work(config, batch_size=recipe.batch_size, epochs=max(1, config.epochs - done),
+                         jit=bool(recipe.jit_compile and _fitting.JIT_COMPILE))
+        return work, self.calibration.seconds(work.seconds(compile=architecture not in self._warm)), architecture
+
+    def get(self, config, *, on_update=None, start: Trained | None = None, poll: float = 0.25, session=None,
+            budget: float | None = None) -> Trained:
         """The trained model of `config`: cached, or trained now, once however many ask.
 
         `on_update(status)` is called in the caller's thread about every
         `poll` seconds while the request waits. An exception it raises (such
-        as Streamlit's rerun) stops the waiting, not the training.
+        as Streamlit's rerun) stops the waiting, not a running training; a
+        queued one nobody waits for any more is dropped (see the module's
+        docstring). `session` (a page's session id) makes this the session's
+        one queued training, replacing the one it asked for before if that has
+        not started. With `budget`, a training estimated over `budget` seconds
+        is refused (`cost.TooCostly`) before it starts; a model in memory or
+        the store, or a training already under way, is still served.
         """
         found = self.cached(config)
         if found is not None:
             return found
         key = config.key()
+        claimant = session if session is not None else object()
         with self._lock:
             flight = self._flights.get(key)
             if flight is None:
-                self.registry.of(config)  # an unknown experiment fails here, in the caller's thread
-                flight = self._flights[key] = _Flight(config.epochs)
-                threading.Thread(target=self._run, args=(config, key, flight, start),
-                                 name=f"train-{key}", daemon=True).start()
-        while not flight.done.wait(poll):
-            if on_update is not None:
-                on_update(self._status(key, flight))
+                experiment = self.registry.of(config)  # an unknown experiment fails here, in the caller's thread
+                work, estimate, architecture = self._estimate(experiment, config, start)
+                if budget is not None and estimate > budget:
+                    raise cost.TooCostly(estimate, budget)
+                flight = self._flights[key] = _Flight(config, key, start, work=work, estimate=estimate,
+                                                      asked=self.clock(), architecture=architecture)
+                self._queue.append(flight)
+            if session is not None:
+                previous = self._sessions.pop(session, None)
+                if previous is not None and previous is not flight:
+                    previous.claims.pop(session, None)  # replaced: this session wants the new one instead
+                if flight.began is None:
+                    self._sessions[session] = flight
+            claim = flight.claims.setdefault(claimant, [0, None])
+            claim[0] += 1
+            self._dispatch()
+        try:
+            while not flight.done.wait(poll):
+                if on_update is not None:
+                    on_update(self._status(flight))
+        finally:
+            with self._lock:
+                claim[0] -= 1
+                claim[1] = self.clock()
+                self._dispatch()
         if flight.error is not None:
             raise flight.error
         if on_update is not None:
             on_update(replace(flight.status, phase="done", fraction=1.0, curve=tuple(flight.curve)))
         return flight.result
 
-    def _status(self, key: str, flight: _Flight) -> Status:
+    # -- the queue (every method below but `_run` and `_fit` is called with the lock held) -------------
+    def _wanted(self, flight: _Flight, now: float) -> bool:
+        return any(calls > 0 or (left is not None and now - left < self.grace)
+                   for calls, left in flight.claims.values())
+
+    def _dispatch(self) -> None:
+        """Drop the queued trainings nobody wants, then start the earliest turns while a slot is free."""
+        now = self.clock()
+        for flight in [f for f in self._queue if not self._wanted(f, now)]:
+            self._queue.remove(flight)
+            self._forget_session(flight)
+            if self._flights.get(flight.key) is flight:
+                del self._flights[flight.key]
+            self.dropped.append(flight.key)
+            flight.error = Dropped(f"the queued training of {flight.key} was dropped: nobody waits for it any more")
+            flight.done.set()
+        while self._queue and len(self._runs) < self.slots:
+            flight = min(self._queue, key=lambda f: f.turn)
+            self._queue.remove(flight)
+            self._forget_session(flight)
+            self._runs.add(flight)
+            self.peak_running = max(self.peak_running, len(self._runs))
+            self.started.append(flight.key)
+            flight.began = now
+            flight.status = replace(flight.status, phase="training")
+            threading.Thread(target=self._run, args=(flight,), name=f"train-{flight.key}", daemon=True).start()
+
+    def _forget_session(self, flight: _Flight) -> None:
+        for session in [s for s, queued in self._sessions.items() if queued is flight]:
+            del self._sessions[session]
+
+    def _remaining(self, flight: _Flight, now: float) -> float:
+        """Estimated seconds a running training still needs: from its progress once it has some."""
+        elapsed = now - flight.began
+        fraction = flight.status.fraction
+        if 0.1 <= fraction < 1.0:
+            return elapsed * (1.0 - fraction) / fraction
+        return max(flight.estimate - elapsed, 0.0)
+
+    def _ahead(self, flight: _Flight, now: float) -> tuple:
+        """`(trainings ahead of the queued `flight`, estimated seconds until it starts)`."""
+        before = sorted((f for f in self._queue if f.turn < flight.turn), key=lambda f: f.turn)
+        free = sorted(self._remaining(f, now) for f in self._runs)
+        free += [0.0] * max(self.slots - len(free), 0)  # when each slot is free, earliest first
+        heapq.heapify(free)
+        for queued in before:  # each takes the first slot free
+            heapq.heappush(free, heapq.heappop(free) + queued.estimate)
+        return len(self._runs) + len(before), free[0]
+
+    def _status(self, flight: _Flight) -> Status:
         with self._lock:
-            if key in self._queue:
-                return replace(flight.status, phase="queued", ahead=self._queue.index(key) + self._running)
+            self._dispatch()  # a waiting request is also what drops the trainings nobody waits for
+            if flight.began is None and flight in self._queue:
+                ahead, wait = self._ahead(flight, self.clock())
+                return replace(flight.status, phase="queued", ahead=ahead, wait=wait)
         return replace(flight.status, curve=tuple(flight.curve),
                        snapshot=flight.snapshots[-1] if flight.snapshots else None)
 
-    def _run(self, config, key: str, flight: _Flight, start) -> None:
+    # -- a training, in its worker thread ---------------------------------------------------------------
+    def _run(self, flight: _Flight) -> None:
         try:
-            flight.result = self.cached(config) or self._train(config, key, flight, start)
+            try:
+                found = self.cached(flight.config)  # another process may have stored it meanwhile
+                trained = found or self._fit(flight)
+            finally:
+                with self._lock:  # the slot is free for the next training while this one is stored
+                    self._runs.discard(flight)
+                    self._dispatch()
+            if found is None:
+                self.save(trained)
+                self._remember(trained)
+            flight.result = trained
         except BaseException as error:  # noqa: BLE001 - handed to every waiting caller
             flight.error = error
         finally:
             with self._lock:
-                self._flights.pop(key, None)
+                if self._flights.get(flight.key) is flight:
+                    del self._flights[flight.key]
             flight.done.set()
 
-    def _train(self, config, key: str, flight: _Flight, start) -> Trained:
+    def _fit(self, flight: _Flight) -> Trained:
+        config, start = flight.config, flight.start
+
+        def on_progress(fraction, loss):
+            flight.status = replace(flight.status, fraction=fraction, loss=loss)
+
+        def on_epoch(epoch, epochs, loss):
+            flight.status = replace(flight.status, epoch=epoch, epochs=epochs, loss=loss)
+
+        began = time.perf_counter()
+        if start is not None:
+            start = self.resumable(start)
+        trained = fit(self.registry.of(config), config, on_epoch=on_epoch, on_progress=on_progress,
+                      start=start, curve_sink=flight.curve, snapshot_sink=flight.snapshots)
+        if not trained.compiled:  # a compile's seconds vary too much to calibrate the steady speed with
+            self.calibration.add(flight.work.seconds(), time.perf_counter() - began)
         with self._lock:
-            self._queue.append(key)
-        try:
-            self._slots.acquire()
-        finally:
-            with self._lock:
-                self._queue.remove(key)
-                self._running += 1
-                self.peak_running = max(self.peak_running, self._running)
-        try:
-            flight.status = replace(flight.status, phase="training")
-
-            def on_progress(fraction, loss):
-                flight.status = replace(flight.status, fraction=fraction, loss=loss)
-
-            def on_epoch(epoch, epochs, loss):
-                flight.status = replace(flight.status, epoch=epoch, epochs=epochs, loss=loss)
-
-            if start is not None:
-                start = self.resumable(start)
-            trained = fit(self.registry.of(config), config, on_epoch=on_epoch, on_progress=on_progress,
-                          start=start, curve_sink=flight.curve, snapshot_sink=flight.snapshots)
-            with self._lock:
-                self.trainings += 1
-        finally:
-            with self._lock:
-                self._running -= 1
-            self._slots.release()
-        self.save(trained)
-        self._remember(trained)
+            self.trainings += 1
+            self._warm.add(flight.architecture)
         return trained

@@ -25,6 +25,7 @@ from lstm_core import presets  # noqa: F401 - imported before a test sets a teac
 from lstm_core.engine import trainer as trainer_module
 from lstm_core.engine.config import ConfigError
 from lstm_core.engine.fit import Trained
+from lstm_core.engine.snapshots import Snapshots
 from lstm_core.engine.store import STRAY_AGE_SECONDS, ModelStore
 from lstm_core.engine.trainer import Trainer
 from lstm_core.experiments import SineConfig
@@ -144,7 +145,8 @@ class StandIn:
         with self._lock:
             return self.gates.setdefault(config.key(), threading.Event())
 
-    def __call__(self, experiment, config, *, on_epoch=None, on_progress=None, start=None, curve_sink=None):
+    def __call__(self, experiment, config, *, on_epoch=None, on_progress=None, start=None, curve_sink=None,
+                 snapshot_sink=None):
         key = config.key()
         with self._lock:
             self.running.add(key)
@@ -159,7 +161,8 @@ class StandIn:
                 self.running.discard(key)
         return Trained(config=config, model=_FakeModel(), steps=np.array([1]), batch_size=10,
                        losses={"loss": np.array([0.25])}, gradient_norm=np.array([1.0]), history=[0.25],
-                       metrics={"consistency": 0.5}, error_metric=experiment.error_metric)
+                       metrics={"consistency": 0.5}, error_metric=experiment.error_metric,
+                       snapshots=Snapshots(np.array([0, 1]), np.zeros((2, 1), dtype=np.float32), [(1,)]))
 
 
 @pytest.fixture

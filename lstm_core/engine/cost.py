@@ -1,0 +1,208 @@
+"""
+What a training will cost, before it starts: its work, and the seconds that
+work takes on this machine. The Trainer uses it to refuse a training over the
+teacher's budget (`LSTM_EXPLORER_MAX_TRAINING_SECONDS`), to start shorter
+trainings first, and to tell a queued student how long the wait is.
+
+Plain Python (no TensorFlow): a page calls it on every request.
+
+The work of a training (`work`), from its configuration alone:
+
+- *FLOPs*: every recurrent layer (LSTM, GRU or SimpleRNN, with `i` inputs and
+  `u` units) multiplies a `[batch, i + u]` matrix by its weights at every time
+  step: 2 FLOPs per weight (`formulas.cell_parameters`) per example and step;
+  training costs about three times the forward pass (forward, then the
+  gradients of the inputs and of the weights), as in
+  `benchmarks/efficiency.py`. Dense layers count once per example. So
+  FLOPs ≈ 6 × weights × time steps × examples × epochs.
+- *cell steps*: a recurrent layer's time steps run one after the other, and on
+  a CPU a small LSTM step costs more in latency than in arithmetic, so the
+  number of sequential (batch, time step, layer) steps counts on its own:
+  batches × epochs × time steps × recurrent layers.
+
+Seconds = overhead (data, building and scoring the model) + FLOPs / `RATE`
++ cell steps × `STEP_SECONDS` (+ `COMPILE_SECONDS` per recurrent layer the
+first time a server trains an architecture), where the two machine constants
+come from `benchmarks/efficiency.py` on this 2-core server (README,
+Performance): the app's sine training ran at 425,000 example-steps/s (about
+12.5 GFLOP/s) with batches of 20 through two LSTM layers, i.e. 23.5 µs per
+(batch, step, layer); its matmuls at the small-matmul peak measured beside it
+(`RATE`, 110 GFLOP/s) take 2.7 µs of that, and the rest is the step's latency
+(`STEP_SECONDS`, 21 µs). Without XLA (the explode lesson, and the tests) the
+book recipe's 44,000 example-steps/s at batch 10 gives 110 µs a step
+(`EAGER_STEP_SECONDS`).
+
+Calibration: a machine other than the one measured, or the same one under a
+class's load, is faster or slower by some factor. `Calibration` keeps the
+ratio measured / estimated seconds of the last trainings (the Trainer feeds
+it every training it runs that did not compile: a compile's seconds, and the
+first training of a process, which also starts TensorFlow's runtime, vary
+too much) and its running median scales every estimate, so the estimates
+become this server's own after a few trainings. The
+uncalibrated estimate is within about 2× of the measured seconds of the
+app's trainings on this machine; tests check that a calibrated one is within
+3× of a real training's.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+from .config import ConfigError
+
+RATE = 110e9  # FLOP/s of a training step's matmuls (benchmarks/efficiency.py, small-matmul peak)
+STEP_SECONDS = 21e-6  # latency of one (batch, time step, recurrent layer) step with XLA (see above)
+EAGER_STEP_SECONDS = 110e-6  # the same without XLA (benchmarks/efficiency.py, the book recipe)
+OVERHEAD_SECONDS = 0.5  # data, building the model, scoring it: for most experiments
+COMPILE_SECONDS = 1.5  # per recurrent layer, the first training of an architecture with XLA (README: cold - warm)
+EAGER_COMPILE_SECONDS = 0.3  # the same without XLA (tracing the step)
+# Experiments whose scoring and analysis take longer than the training of a small model: the cells lesson
+# replays its ~30 snapshots for errors and input gradients, forecasting scores three strategies.
+OVERHEAD = {"cells": 2.5, "forecast": 1.0}
+
+ENVIRONMENT = "LSTM_EXPLORER_MAX_TRAINING_SECONDS"
+
+
+class TooCostly(ConfigError):
+    """A training over the teacher's budget: refused before it starts (the field is `training`)."""
+
+    def __init__(self, seconds: float, limit: float):
+        super().__init__("training", (
+            f"this training would take about {seconds:,.0f} s on this server; the teacher's limit is "
+            f"{limit:,.0f} s ({ENVIRONMENT}): lower units, training examples or epochs"))
+        self.seconds = seconds
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One recurrent layer: its cell, inputs per step and units."""
+
+    cell: str
+    inputs: int
+    units: int
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a model computes per example: its recurrent layers, their time steps, its dense weights
+    (`dense` once per example, `dense_per_step` at every step)."""
+
+    layers: tuple
+    steps: int
+    dense: int = 0
+    dense_per_step: int = 0
+
+
+def _stack(cell: str, inputs: int, units: int, depth: int) -> list:
+    return [Layer(cell, inputs if level == 0 else units, units) for level in range(depth)]
+
+
+def shape(config) -> Shape:
+    """The recurrent layers and time steps of `config`'s model, from its fields (the models' `build`s; a
+    test checks the weights against the built models). An experiment not listed here is read from the fields
+    most configurations have: `units`, `depth` (1), `features` (1), `length` or `window` (1)."""
+    name = getattr(config, "experiment", "")
+    units = int(getattr(config, "units", 1))
+    if name == "sine":
+        return Shape(tuple(_stack("LSTM", 1, units, config.depth)), config.length, dense=units * config.output)
+    if name == "rectangles":
+        return Shape((Layer("LSTM", 2, units),), 1, dense=units * 2)
+    if name == "window":
+        mlp = config.window * units + units * units + units * config.output
+        return Shape((Layer("LSTM", 1, units),), config.window, dense=mlp + units * config.output)
+    if name == "cells":
+        return Shape(tuple(Layer(cell, config.features, units) for cell in ("SimpleRNN", "GRU", "LSTM")),
+                     config.length, dense=3 * units * config.outputs)
+    if name == "explode":
+        return Shape((Layer(config.cell, 1, units),), config.length, dense=units * 5)
+    if name == "forecast":
+        layers = tuple(layer for _ in range(3) for layer in _stack("LSTM", 1, units, config.depth))
+        return Shape(layers, config.length, dense=units * (1 + config.horizon), dense_per_step=units * config.horizon)
+    steps = getattr(config, "length", None) or getattr(config, "window", None) or 1
+    return Shape(tuple(_stack("LSTM", int(getattr(config, "features", 1)), units, int(getattr(config, "depth", 1)))),
+                 int(steps))
+
+
+def weights(layer: Layer) -> int:
+    from ..experiments.formulas import cell_parameters  # plain Python: the layer table's formulas
+
+    return cell_parameters(layer.cell, layer.inputs, layer.units)
+
+
+@dataclass(frozen=True)
+class Work:
+    """A training's work: FLOPs (matmuls, forward and backward), sequential cell steps, recurrent layers."""
+
+    flops: float
+    cell_steps: int
+    layers: int
+    jit: bool = True
+    overhead: float = OVERHEAD_SECONDS
+
+    def seconds(self, *, compile: bool = False) -> float:
+        """The estimated seconds of this work on the measured machine (uncalibrated)."""
+        step = STEP_SECONDS if self.jit else EAGER_STEP_SECONDS
+        compiling = self.layers * (COMPILE_SECONDS if self.jit else EAGER_COMPILE_SECONDS) if compile else 0.0
+        return self.overhead + compiling + self.flops / RATE + self.cell_steps * step
+
+
+def work(config, *, batch_size: int | None = None, epochs: int | None = None, jit: bool = True) -> Work:
+    """The work of training `config` for `epochs` (default: all of its epochs) in batches of `batch_size`
+    (default: the configuration's, else 32); `jit` says whether the step is compiled with XLA."""
+    model = shape(config)
+    examples = int(getattr(config, "train_size", 1))
+    epochs = int(getattr(config, "epochs", 1)) if epochs is None else int(epochs)
+    batch = max(1, int(batch_size or getattr(config, "batch_size", 32)))
+    used = max(batch, examples - examples % batch)  # whole batches only (engine.fit)
+    recurrent = sum(weights(layer) for layer in model.layers)
+    per_example = recurrent * model.steps + model.dense + model.dense_per_step * model.steps
+    flops = 6.0 * per_example * used * epochs  # 2 FLOPs a weight, ×3 for forward + backward
+    cell_steps = (used // batch) * epochs * model.steps * len(model.layers)
+    overhead = OVERHEAD.get(getattr(config, "experiment", ""), OVERHEAD_SECONDS)
+    return Work(flops=flops, cell_steps=cell_steps, layers=len(model.layers), jit=jit, overhead=overhead)
+
+
+def estimate(config, **options) -> float:
+    """Uncalibrated seconds to train `config` on the measured machine, warm (see `work`)."""
+    return work(config, **options).seconds()
+
+
+class Calibration:
+    """This server's speed against the measured one: the running median of measured / estimated seconds.
+
+    `add(estimated, measured)` records one finished training; `factor` is the median of the last `window`
+    ratios (in log space, so 2× slower and 2× faster weigh the same), counting the benchmark itself as one
+    more ratio of 1, so that a single odd training (the first in a process pays TensorFlow's start) does not
+    move it far. Each ratio is clamped to [1/`clamp`, `clamp`]. Thread-safe.
+    """
+
+    def __init__(self, window: int = 15, clamp: float = 10.0):
+        self.clamp = clamp
+        self._ratios: deque = deque(maxlen=window)
+        self._lock = threading.Lock()
+
+    def add(self, estimated: float, measured: float) -> None:
+        if not (estimated > 0 and measured > 0 and math.isfinite(estimated) and math.isfinite(measured)):
+            return
+        ratio = min(max(measured / estimated, 1 / self.clamp), self.clamp)
+        with self._lock:
+            self._ratios.append(math.log(ratio))
+
+    @property
+    def samples(self) -> int:
+        return len(self._ratios)
+
+    @property
+    def factor(self) -> float:
+        with self._lock:
+            logs = [0.0, *self._ratios]
+        return math.exp(statistics.median(logs))
+
+    def seconds(self, estimated: float) -> float:
+        """`estimated` (uncalibrated) seconds as this server's."""
+        return estimated * self.factor
