@@ -35,8 +35,8 @@ with at_ceilings():
     _BOOK_WAVE = dict(period=15, decay=0.05)
 
     SINE = [
+        Preset("fast", (SineConfig(),), _BOOK_WAVE),  # first: the lesson's default
         Preset("book", (SineConfig(recipe="book", epochs=1),), _BOOK_WAVE),
-        Preset("fast", (SineConfig(),), _BOOK_WAVE),
         Preset("too_small", (SineConfig(units=2, depth=1, train_size=100, epochs=1),), _BOOK_WAVE),
         Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0)),
         Preset("shallow", (SineConfig(depth=1),), dict(period=12, decay=0.08)),
