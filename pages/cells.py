@@ -93,7 +93,8 @@ def cells_results_ui(trained, config):
     for column, cell in zip(columns, CELLS):
         error = result.errors[cell]
         delta = t("cells.metric.vs_guessing", delta=error - GUESS_MAE) if config.task == "lag" else None
-        column.metric(t("cells.metric.mae", cell=cell), f"{error:.4f}", delta, delta_color="inverse")
+        # Grey, not green: a cell 0.005 below guessing has learned nothing, and a colour would call it a success.
+        column.metric(t("cells.metric.mae", cell=cell), f"{error:.4f}", delta, delta_color="off")
     columns[3].metric(t("cells.metric.time"), t("cells.seconds", seconds=trained.seconds),
                       widgets.source_text(trained), delta_color="off")
     if result.fit.diverged:

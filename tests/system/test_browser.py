@@ -28,6 +28,7 @@ import urllib.request
 import pytest
 
 from conftest import ROOT
+from lstm_core.figures.replay import FRAME_MS
 from lstm_core.presets import PRESETS
 from ui.lessons import LESSONS
 
@@ -260,7 +261,9 @@ def test_play_replays_the_training_in_the_browser_and_ends_on_the_trained_model(
         _open(tab, prewarmed_server, lesson)
         tab.locator(".updatemenu-button").first.wait_for()
         assert tab.get_by_test_id("stAlertContentInfo").filter(has_text="not trained yet").count() == 0
-        played = tab.evaluate(SAMPLE_REPLAY, [trace, 16])
+        frames = tab.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
+                              ".find(p => (p.layout.sliders || []).length)._transitionData._frames.length")
+        played = tab.evaluate(SAMPLE_REPLAY, [trace, frames * FRAME_MS / 1000 + 2])  # the whole replay, and a margin
         assert played["frames"] >= 10
         assert len(played["seen"]) >= 10, f"only {len(played['seen'])} different drawings while playing"
         assert played["after"] == played["before"]  # the last frame is the trained model's view
