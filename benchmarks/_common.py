@@ -88,3 +88,30 @@ def machine_line() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"machine: {os.cpu_count()} cores, load average {load:.1f} at the start "
             f"(other programs share the cores: compare ratios, not absolute times)")
+
+
+def wait_until_healthy(process, port: int, log, seconds: float = 120) -> None:
+    """Wait for a started server to answer `/_stcore/health`; kill it and exit if it does not in time."""
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return
+        except OSError:
+            time.sleep(0.2)
+        if process.poll() is not None:
+            break
+    process.kill()
+    raise SystemExit(f"the server did not start; see {log}")
+
+
+def stop(process) -> None:
+    """Terminate a server, and kill it if it does not stop within 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

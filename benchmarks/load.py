@@ -39,9 +39,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from _common import stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("LSTM_EXPLORER_CHROMIUM", "/usr/bin/chromium")
@@ -108,16 +109,8 @@ def start_server(port: int, store: str, count_file: str, log_file: str) -> subpr
     with open(log_file, "w") as log:
         process = subprocess.Popen([sys.executable, __file__, "--serve", str(port), count_file], cwd=ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"http://localhost:{port}/_stcore/health", timeout=2).read() == b"ok":
-                return process
-        except OSError:
-            time.sleep(0.2)
-        if process.poll() is not None:
-            break
-    raise SystemExit(f"the server did not start; see {log_file}")
+    wait_until_healthy(process, port, log_file, 90)
+    return process
 
 
 def free_port() -> int:
@@ -231,12 +224,7 @@ def main(argv=None) -> int:
         asyncio.run(classroom(f"http://localhost:{port}", outcomes, delays, visitor))
     finally:
         wall = time.perf_counter() - began
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
     # The server is the only child waited for so far (Chromium's processes belong to Playwright's driver).
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 

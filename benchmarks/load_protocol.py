@@ -77,12 +77,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse
 
-from _common import ROOT, machine_line, table, verdict
+from _common import ROOT, machine_line, table, verdict, wait_until_healthy
 from load import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, percentile
 
 EN = json.loads((ROOT / "ui" / "locales" / "en.json").read_text(encoding="utf-8"))
@@ -128,17 +127,8 @@ def start_server(port: int, store: str, count_file: str, log_file: str, script: 
     with open(log_file, "w") as log:
         process = subprocess.Popen([sys.executable, __file__, "--serve", str(port), count_file, script], cwd=ROOT,
                                    env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                return process
-        except OSError:
-            time.sleep(0.2)
-        if process.poll() is not None:
-            break
-    process.kill()
-    raise SystemExit(f"the server did not start; see {log_file}")
+    wait_until_healthy(process, port, log_file, 90)
+    return process
 
 
 class Probe:

@@ -52,10 +52,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from _common import ROOT, child, emit, median, quiet_tensorflow, table, verdict
+from _common import ROOT, child, emit, median, quiet_tensorflow, stop, table, verdict, wait_until_healthy
 
 CHROMIUM = os.environ.get("LSTM_EXPLORER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -290,17 +289,8 @@ def start_server(store: Path, log: Path):
                                     "--server.address", "127.0.0.1", "--server.headless", "true",
                                     "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
                                    cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.2)
-        if process.poll() is not None:
-            break
-    process.kill()
-    raise SystemExit(f"the server did not start; see {log}")
+    wait_until_healthy(process, port, log, 120)
+    return process, f"http://127.0.0.1:{port}"
 
 
 def server_cpu(store: Path, sessions: int, window: float, pairs: int, pause: float, folder: Path) -> list[str]:
@@ -378,12 +368,7 @@ def server_cpu(store: Path, sessions: int, window: float, pairs: int, pause: flo
                           f"min {min(distinct)} max {max(distinct)}; {load()}", flush=True)
             browser.close()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
     print()
     print(table(["round", "pages", "server CPU-s", "window s", "server CPU-s per s", "browsers CPU-s per s",
                  "WebSocket frames sent", "distinct traces per page (min-max)", "load 1 min"],
