@@ -81,7 +81,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse
 
-from _common import ROOT, machine_line, table, verdict, wait_until_healthy
+from _common import ROOT, machine_line, stop, table, verdict, wait_until_healthy
 from load import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, percentile
 
 EN = json.loads((ROOT / "ui" / "locales" / "en.json").read_text(encoding="utf-8"))
@@ -716,12 +716,7 @@ def main(argv=None) -> int:
         peak = probe.memory_mb("VmHWM") if probe else float("nan")
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
 
     runs = [line.split() for line in Path(count_file).read_text().splitlines()[counted_before:] if line.strip()]
     trainings = [run[0] for run in runs]  # configuration keys
