@@ -62,7 +62,7 @@ def replay_ui(trained, config, pinned=None):
     chart = st.container()
     moment = replay.moment_ui("rectangles", len(examples))
     chart.plotly_chart(figure(replay_figures.rectangles_replay_figure(
-        free, completed, examples, trained.curve, labels=replay.labels(examples, examples[-1]),
+        free, completed, examples, trained.curve, labels=replay.labels(examples, examples[-1], "rectangles"),
         title=t("rectangles.replay"), texts=replay.texts(), active=moment,
         completed_labels=[t("rectangles.corner_label", width=w) for w in WIDTHS], free_label=t("rectangles.drawn_label"),
         panel_titles=(t("rectangles.drawn"), t("rectangles.completed")), pinned_curve=pinned[1].curve if pinned else None)))

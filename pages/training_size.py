@@ -183,8 +183,11 @@ def panels_ui(experiment: str, trained_models: list, wave=None) -> None:
                  seen=f"{int(replays[r][0][i]):,}") for r, i in enumerate(row)] for row in indices]
     chart = st.container()
     moment = replay.moment_ui("training_size", len(moments), key=experiment)
+    # The legend above the panels' titles: at the bottom it would sit on the play buttons.
+    panels.update_layout(legend={"y": 1.25, "yanchor": "bottom", "x": 1.0, "xanchor": "right"},
+                         margin={"t": 170, "b": 150}, height=panels.layout.height + 180)  # the panels keep their size
     chart.plotly_chart(figure(replay_figures.animate(
-        panels, frames, traces=traces, labels=replay.labels(moments, moments[-1]), active=moment,
+        panels, frames, traces=traces, labels=replay.labels(moments, moments[-1], experiment), active=moment,
         texts=replay.texts(), titles=titles)))
     st.caption(t("training_size.replay"))
 

@@ -18,8 +18,10 @@ def texts() -> dict:
     return {"play": t("replay.play"), "pause": t("replay.pause"), "moment": t("replay.moment")}
 
 
-def labels(examples, total: int) -> list[str]:
-    return replay_figures.moment_labels(examples, total, t("replay.label"))
+def labels(examples, total: int, experiment: str = "") -> list[str]:
+    """The moments' slider labels; a rectangle model counts corner pairs (three a rectangle), and says so."""
+    template = t("replay.label.rectangles" if experiment == "rectangles" else "replay.label")
+    return replay_figures.moment_labels(examples, total, template)
 
 
 def moment_ui(page: str, count: int, key: str = "") -> int:

@@ -25,6 +25,7 @@ FRAME_MS = 400  # long enough to see each drawing; the whole replay of ~30 momen
 
 
 def moment_labels(examples, total: int, template: str = "after {seen:,} of {total:,} examples") -> list[str]:
+    # (the rectangles count corner pairs: three a rectangle, which their pages' templates say)
     """The slider's label of each moment (the page passes its language's `template`)."""
     return [template.format(seen=int(seen), total=int(total)) for seen in examples]
 
@@ -74,8 +75,8 @@ def animate(fig: go.Figure, frames: list[list[dict]], *, traces: list[int], labe
             ]}],
         sliders=[{
             "active": active, "x": 0.2, "len": 0.8, "y": -0.04, "yanchor": "top", "pad": {"t": 30},
-            "currentvalue": {"prefix": texts["moment"], "font": {"size": FONT_SIZE}},
-            "font": {"size": FONT_SIZE - 4},
+            "currentvalue": {"prefix": texts["moment"], "font": {"size": FONT_SIZE, "color": "#333"}},
+            "font": {"color": "rgba(0,0,0,0)"},  # ticks only: ~30 labels would overlap; the current one is shown above
             "steps": [{"label": label, "method": "animate",
                        "args": [[str(k)], {"frame": still, "transition": {"duration": 0}, "mode": "immediate"}]}
                       for k, label in enumerate(labels)]}],
@@ -171,7 +172,11 @@ def rectangles_replay_figure(free, completed, examples, curve, *, labels: list[s
             shape = _closed(drawings[k])
             frame.append({"x": list(map(float, shape[:, 0])), "y": list(map(float, shape[:, 1]))})
         frames.append([*frame, moment])
-    return animate(_finish(fig, title, 760), frames, traces=[index for index, _ in animated] + [cursor], labels=labels,
+    fig = _finish(fig, title, 760)
+    # A vertical legend at the right: across the top it would cover the panels' titles.
+    fig.update_layout(legend={"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"},
+                      margin={"r": 230})
+    return animate(fig, frames, traces=[index for index, _ in animated] + [cursor], labels=labels,
                    active=active, texts=texts)
 
 
@@ -232,7 +237,9 @@ def forecast_replay_figure(inputs, truth, forecasts: list[dict], *, labels: list
     low, high = float(shown.min()), float(shown.max())
     pad = max(0.02, 0.1 * (high - low))
     fig.update_yaxes(range=[low - pad, high + pad])
-    fig.update_layout(margin={"b": 170})
+    # The legend above the chart: below it, where the still figure keeps it, sit the play buttons and the slider.
+    fig.update_layout(margin={"t": 120, "b": 150}, height=fig.layout.height + 60,
+                      legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
     frames = [[{"y": np.asarray(moment[s], dtype=float).ravel().tolist()} for s in strategies] for moment in forecasts]
     return animate(fig, frames, traces=list(range(first, len(fig.data))), labels=labels, active=active, texts=texts)
 
