@@ -25,7 +25,6 @@ fit (and, for the app, its held-out evaluation too).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 

@@ -56,9 +56,9 @@ def results_ui(trained, config, period, decay, inputs, expected):
     right.metric(t("sine.parameters"), f"{trained.model.count_params():,}")
     book_ui(config, differences)
     pinned = widgets.run_tools_ui(trained, "sine")  # "Train more", "Pin this run": (config, Trained) or None
-    predicted = cache.sine_prediction(config, period, decay)
     pinned_prediction = cache.sine_prediction(pinned[0], period, decay) if pinned else None
     examples, predictions = cache.sine_replay(config, period, decay)
+    predicted = predictions[-1]  # the last snapshot is the trained model (tested)
     chart = st.container()
     moment = replay.moment_ui("sine", len(examples))
     chart.plotly_chart(figure(replay_figures.sine_replay_figure(

@@ -18,7 +18,6 @@ downloads a browser here: it launches /usr/bin/chromium.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
