@@ -1,8 +1,9 @@
 """
 Every piece of UI text in English and in Simplified Chinese.
 
-The strings live in one catalogue per language, `ui/locales/en.json` and
-`ui/locales/zh.json`, with the same keys (a test checks it). Pages ask for
+The strings live in one catalogue per language (`ui/catalogues.py`:
+`ui/locales/en.json` and `ui/locales/en/*.json`, the same for `zh`), with
+the same keys (a test checks it). Pages ask for
 text with `t("sine.title")` or, with values, `t("sine.mae", mae=0.021)`
 (`str.format` fields). The language is the sidebar's choice, bound to the
 URL as `lang=en` or `lang=zh`, so a shared link opens in its language.
@@ -10,25 +11,21 @@ URL as `lang=en` or `lang=zh`, so a shared link opens in its language.
 
 from __future__ import annotations
 
-import json
 import logging
 from functools import cache
-from pathlib import Path
-
 import streamlit as st
 
-from ui import state
+from ui import catalogues, state
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT_LANGUAGE = "en"
-LOCALES = Path(__file__).resolve().parent / "locales"
 log = logging.getLogger(__name__)
 
 
 @cache
 def catalogue(language: str) -> dict:
-    """The strings of one language, from its JSON file."""
-    return json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+    """The strings of one language, from its JSON files."""
+    return catalogues.read(language)
 
 
 def language() -> str:

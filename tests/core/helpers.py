@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -85,6 +84,6 @@ def assert_same_results(a, b) -> None:
 
 
 def catalogues() -> dict:
-    """The UI catalogues read as plain JSON (`ui/locales/<language>.json`), without importing Streamlit."""
-    return {path.stem: json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted((ROOT / "ui" / "locales").glob("*.json"))}
+    """The UI catalogues read as plain JSON (`ui/catalogues.py`), without importing Streamlit."""
+    from ui import catalogues as ui_catalogues
+    return {language: ui_catalogues.read(language) for language in ui_catalogues.languages()}

@@ -27,6 +27,18 @@ def test_both_catalogues_have_the_same_keys_and_the_same_format_fields():
         assert chinese[key].strip(), key
 
 
+def test_a_key_defined_in_two_catalogue_files_is_refused(tmp_path, monkeypatch):
+    from ui import catalogues
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en.json").write_text('{"a": "one", "b": "two"}')
+    (tmp_path / "en" / "part.json").write_text('{"c": "three"}')
+    monkeypatch.setattr(catalogues, "LOCALES", tmp_path)
+    assert catalogues.read("en") == {"a": "one", "b": "two", "c": "three"}
+    (tmp_path / "en" / "other.json").write_text('{"b": "again"}')
+    with pytest.raises(ValueError, match="other.json repeats keys defined before it: b"):
+        catalogues.read("en")
+
+
 def test_the_chinese_catalogue_is_translated_not_copied():
     english, chinese = i18n.catalogue("en"), i18n.catalogue("zh")
     prose = [key for key, value in english.items() if len(value.split()) >= 4]
