@@ -161,13 +161,13 @@ def child(name: str, launched: float, root: Path) -> None:
             again[field] = time.perf_counter() - t
 
     saved = {}
-    write_atomic = store_module.ModelStore._write_atomic
+    write_atomic = store_module.write_atomic
 
-    def timed_write(self, target, write):
+    def timed_write(target, write):
         t = time.perf_counter()
-        write_atomic(self, target, write)
+        write_atomic(target, write)
         saved[Path(target).suffix] = saved.get(Path(target).suffix, 0.0) + time.perf_counter() - t
-    store_module.ModelStore._write_atomic = timed_write
+    store_module.write_atomic = timed_write
     folder = tempfile.mkdtemp(prefix="cold-start-store-")
     try:
         m["save begin"] = now()

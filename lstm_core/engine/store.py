@@ -206,10 +206,10 @@ class ModelStore:
         try:
             with self._lock:
                 self.root.mkdir(parents=True, exist_ok=True)
-                self._write_atomic(self.model_path(key), lambda path: model.save(path))
-                self._write_atomic(self.snapshots_path(key), lambda path: _save_arrays(path, snapshots.to_arrays()))
+                write_atomic(self.model_path(key), lambda path: model.save(path))
+                write_atomic(self.snapshots_path(key), lambda path: _save_arrays(path, snapshots.to_arrays()))
                 text = json.dumps(meta, indent=1, sort_keys=True)
-                self._write_atomic(self.meta_path(key), lambda path: Path(path).write_text(text))
+                write_atomic(self.meta_path(key), lambda path: Path(path).write_text(text))
         except OSError as error:
             self.writable = False
             self.problem = f"the model store {self.root} cannot be written ({error.strerror or error}); " \
@@ -218,22 +218,25 @@ class ModelStore:
             return False
         return True
 
-    def _write_atomic(self, target: Path, write) -> None:
-        handle, temporary = tempfile.mkstemp(dir=self.root, prefix=f".{target.stem}.", suffix=target.suffix)
-        os.close(handle)
-        try:
-            write(temporary)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-
     def remove(self, key: str) -> None:
         for path in (self.meta_path(key), *self.paths(key)):
             try:
                 path.unlink(missing_ok=True)
             except OSError:
                 pass
+
+
+def write_atomic(target: Path, write) -> None:
+    """Write `target` whole or not at all: `write(path)` fills a temporary file ("." first, so no reader takes it
+    for an entry) in the same folder, which is then renamed over `target`."""
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix)
+    os.close(handle)
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _save_arrays(path, arrays: dict) -> None:
