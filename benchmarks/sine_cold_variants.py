@@ -42,6 +42,9 @@ VARIANTS = {
     "XLA opt level 1": ([], None, {"XLA_FLAGS": "--xla_backend_optimization_level=1"}),
     "lr 5e-3, 7,000 x 2 epochs (700 steps)": (["--learning-rate", "5e-3", "--train-size", "7000"], None, {}),
     "cosine 2e-2, b32, 500 steps": (COSINE, "cosine", {}),
+    "opt level 1 + xla-cache": ([], None, {
+        "XLA_FLAGS": "--xla_backend_optimization_level=1",
+        "TF_XLA_FLAGS": "--tf_xla_persistent_cache_directory={cache}"}),
     "cosine + opt level 1 + xla-cache": (COSINE, "cosine", {
         "XLA_FLAGS": "--xla_backend_optimization_level=1",
         "TF_XLA_FLAGS": "--tf_xla_persistent_cache_directory={cache}"}),
