@@ -13,8 +13,10 @@ own WebSocket messages, so the clients cost little) play the class:
    training fits the budget (found with `engine/cost.py`'s estimate,
    uncalibrated) and presses Train.
 2. One second later, `--students` − 1 other students arrive within
-   `--spread` seconds, each opening the lesson with its own tiny model,
-   pressing Train, waiting for the result and moving a slider.
+   `--spread` seconds, each opening the lesson with a tiny model (as in
+   `load_protocol.py`, one model for every five students, none in the store
+   yet: each is trained once in class), pressing Train, waiting for the
+   result and moving a slider.
 
 It reports whether the largest request was refused and with what message,
 when the big training started and ended, the small students' Train → result
@@ -141,11 +143,13 @@ def main(argv=None) -> int:
     port = free_port()
     server = start_server(port, str(work / "store"), str(count_file), str(work / "server.log"), "serve.py")
     base = f"http://127.0.0.1:{port}"
-    queries = configurations(args.students - 1)  # every small student its own model: each is trained in class
+    models = configurations(max(4, (args.students - 1) // 5))
+    queries = [models[i % len(models)] for i in range(args.students - 1)]
+    rng.shuffle(queries)
     students = [Outcome(i, query, base, period=16 + i % 20) for i, query in enumerate(queries)]
     delays = [rng.uniform(0, args.spread) for _ in students]
     try:
-        asyncio.run(teacher(base, queries[0] + "&seed=999", OPEN_S))  # imports TensorFlow in the server
+        asyncio.run(teacher(base, models[0].replace("seed=", "seed=9"), OPEN_S))  # imports TensorFlow in the server
         began = time.perf_counter()
         report = asyncio.run(lesson(base, largest, fits, students, delays, began + args.timeout))
         wall = time.perf_counter() - began

@@ -11,7 +11,10 @@ AppTest instances in one process.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,51 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+_prewarm: dict = {}  # the background `python -m lstm_core prewarm` of this session, if a browser test is collected
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def pytest_collection_modifyitems(session, config, items):
+    """Start the full prewarm (a minute or two of training) as soon as a test that needs it is collected, so it
+    runs beside the unit tests (each trains on one TensorFlow thread) instead of before the browser tests."""
+    if _prewarm or not any(item.get_closest_marker("prewarmed") for item in items):
+        return
+    folder = Path(tempfile.mkdtemp(prefix="lstm-explorer-test-prewarm-"))
+    log = open(folder / "prewarm.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "lstm_core", "prewarm", "--store", str(folder / "store")],
+                               cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, stdout=log,
+                               stderr=subprocess.STDOUT)
+    _prewarm.update(folder=folder, process=process, log=log)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    process = _prewarm.get("process")
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()
+    if _prewarm:
+        _prewarm["log"].close()
+        shutil.rmtree(_prewarm["folder"], ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def prewarmed_store() -> Path:
+    """A store filled by `python -m lstm_core prewarm` (every lesson's defaults and presets), as a class's
+    morning; started in the background at collection (mark the test `prewarmed`)."""
+    if not _prewarm:
+        pytest.fail("mark the test `prewarmed` so its store is prewarmed in the background")
+    process = _prewarm["process"]
+    try:
+        status = process.wait(timeout=900)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("prewarm took over 15 minutes")
+    _prewarm["log"].close()
+    log = (_prewarm["folder"] / "prewarm.log").read_text()
+    assert status == 0, log[-3000:]
+    return _prewarm["folder"] / "store"
 
 
 @pytest.fixture

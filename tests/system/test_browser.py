@@ -112,15 +112,9 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def prewarmed_server(tmp_path_factory, browser):
+def prewarmed_server(tmp_path_factory, browser, prewarmed_store):
     """A real server, started after `python -m lstm_core prewarm` filled its store (the class's morning)."""
-    folder = tmp_path_factory.mktemp("prewarmed")
-    store = folder / "store"
-    done = subprocess.run([sys.executable, "-m", "lstm_core", "prewarm", "--store", str(store)], cwd=ROOT,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, capture_output=True, text=True,
-                          timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    yield from _serve(folder, store)
+    yield from _serve(tmp_path_factory.mktemp("prewarmed"), prewarmed_store)
 
 
 def _context_page(browser, tmp_path):
@@ -184,6 +178,7 @@ def test_move_a_slider_train_a_tiny_model_and_see_the_chart(page, server, lesson
 TRAINING_LESSONS = [lesson for lesson in LESSONS if lesson.url_path in PRESETS]
 
 
+@pytest.mark.prewarmed
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", TRAINING_LESSONS, ids=[lesson.url_path for lesson in TRAINING_LESSONS])
 def test_after_prewarm_every_lesson_opens_on_its_results(browser, prewarmed_server, tmp_path, lesson):
@@ -210,6 +205,7 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
+@pytest.mark.prewarmed
 @pytest.mark.slow
 def test_a_visit_to_every_lesson_requests_nothing_beyond_this_machine(browser, prewarmed_server, tmp_path):
     """A classroom may have no internet: every request the pages make goes to the app itself."""
@@ -249,6 +245,7 @@ SAMPLE_REPLAY = """async ([trace, seconds]) => {
 }"""
 
 
+@pytest.mark.prewarmed
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson, trace", [("sine", 2), ("rectangles", 0)])
 def test_play_replays_the_training_in_the_browser_and_ends_on_the_trained_model(browser, prewarmed_server, tmp_path,
