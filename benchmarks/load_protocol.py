@@ -621,9 +621,9 @@ def replica_hooks(args) -> tuple[list[str], list[int]]:
     replicas' shared store, else nothing is prewarmed); trainings are read from `--count-file` if the
     replicas run this file's `--serve` wrapper appending to it; CPU and memory from `--replica-pids`. The
     configurations (seeds 200, 201, ...) must not be in that store yet, or they are not trained in class. Each
-    replica has its own Trainer: a configuration asked on two replicas at once is trained on both, unless the
-    front routes a configuration to one replica.
-    TODO(nginx): drive the nginx front URL instead, and read the replicas' pids from its set-up.
+    replica has its own Trainer, but a configuration asked on two replicas at once is trained once (the store's
+    lock, `lstm_core/engine/store.py`), so the trainings count still equals the configurations to train.
+    TODO(nginx): drive the nginx front URL (`deploy/run-replicas.sh`) instead, and read the replicas' pids from it.
     """
     urls = [url.strip().rstrip("/") for url in args.replicas.split(",") if url.strip()]
     for url in urls:

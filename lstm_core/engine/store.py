@@ -24,17 +24,47 @@ teacher sees its size with `entries()` and `size_bytes()` and trims it with
 `python -m lstm_core store` command). Pruning also sweeps temporary files
 and half entries left by a killed write, once they are old enough not to
 belong to a write under way.
+
+Several servers can share one store (replicas behind a load balancer, or
+the command line beside a server): a process about to train a configuration
+takes its lock, `<key>.lock`, a file created with `O_CREAT | O_EXCL` holding
+its owner (host, pid, time, a random token), and a heartbeat thread touches
+its mtime every `stale / 6` seconds while the process trains and stores the
+model; it is removed after the entry is saved (or the training failed). A
+process that finds the lock taken waits for the entry to appear, or for the
+lock to go unrefreshed for `LSTM_EXPLORER_LOCK_STALE_SECONDS` (default 30):
+its holder died, so it is taken over, by renaming it away (only one rename
+of a file succeeds), checking that what was renamed is the stale lock it
+judged (else it is linked back) and creating a new one with `O_EXCL` (only
+one create succeeds). A lock file is never an entry, pruning sweeps only the
+locks nobody has refreshed for `STRAY_AGE_SECONDS` (and never less than the
+stale timeout), and `remove` or `prune(clear=True)` leave a live lock alone.
+
+What a shared folder (an NFS volume) needs: rename atomic within the folder
+(entries and lock take-overs), `O_EXCL` create honoured by the server (NFS
+v3 and later), mtimes set by `utime` (the heartbeat), and clocks in step
+(NTP) to well within the stale timeout, since a lock's age is this host's
+time minus an mtime another host set. A lock's mtime is read from an open
+file (`fstat`), which NFS revalidates on open (close-to-open consistency).
+Hard links make a mistaken take-over undoable (`os.link`); without them it
+falls back to a rename. New entries appear to other hosts when their NFS
+client revalidates the folder: mount with `lookupcache=positive` or a short
+`actimeo` so a waiting server sees an entry within a second or two; a late
+look costs a second training of the same configuration, never a wrong model.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
+import socket
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +80,27 @@ SUFFIXES = (".keras", ".npz", ".json")
 STRAY_AGE_SECONDS = 600  # a temporary file or half entry this old is not a write under way
 # What a configuration's key() looks like; pruning touches no other file, whatever folder it is given.
 KEY_PATTERN = re.compile(r"[a-z]+-[a-z0-9-]+-[0-9a-f]{10}")
+LOCK_SUFFIX = ".lock"
+STALE_SECONDS = 30.0  # a lock nobody has refreshed for this long belongs to a dead process
+STALE_RANGE = (0.5, 86_400.0)  # LSTM_EXPLORER_LOCK_STALE_SECONDS' allowed values
+HEARTBEATS_PER_STALE = 6  # a holder refreshes its lock this many times per stale timeout
+
+
+def lock_stale_seconds() -> float:
+    """`LSTM_EXPLORER_LOCK_STALE_SECONDS`, or `STALE_SECONDS` if it is unset or outside `STALE_RANGE` (logged)."""
+    raw = os.environ.get("LSTM_EXPLORER_LOCK_STALE_SECONDS", "").strip()
+    if not raw:
+        return STALE_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    low, high = STALE_RANGE
+    if not (math.isfinite(value) and low <= value <= high):
+        log.warning("LSTM_EXPLORER_LOCK_STALE_SECONDS must be a number of seconds from %g to %g (got %r); using %g",
+                    low, high, raw, STALE_SECONDS)
+        return STALE_SECONDS
+    return value
 
 
 @dataclass(frozen=True)
@@ -59,6 +110,57 @@ class Entry:
     key: str
     size_bytes: int
     saved_at: float
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a store lock, as its file says, and `age`: seconds since its last heartbeat (mtime)."""
+
+    host: str
+    pid: int
+    created: float
+    token: str
+    age: float
+
+
+class StoreLock:
+    """A held store lock: a heartbeat thread refreshes its file's mtime until `release()`.
+
+    If the file is found holding another token (this process stalled past the stale timeout and another took
+    the lock over), the heartbeat stops and `lost` is set; a missing file is looked for again at the next beat
+    (a waiter that renamed it away by mistake links it back at once).
+    """
+
+    def __init__(self, path: Path, token: str, interval: float):
+        self.path, self.token, self.interval = path, token, interval
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"store-lock-{path.stem}", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval):
+            found = _read_lock(self.path)
+            if found is None:
+                continue
+            owner = found[0]
+            if owner.get("token") != self.token:
+                self.lost = True
+                log.warning("model store: the lock %s was taken over by %s (pid %s); this process was stalled "
+                            "longer than the stale timeout", self.path.name, owner.get("host"), owner.get("pid"))
+                return
+            try:
+                os.utime(self.path)  # no times given: on NFS the server's clock sets it
+            except OSError:
+                continue
+
+    def release(self) -> None:
+        """Stop the heartbeat and remove the lock file if it is still this lock's."""
+        self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+        if not self.lost:
+            _take_away(self.path, self.token, stale=None)
 
 
 def default_root() -> Path:
@@ -74,6 +176,7 @@ class ModelStore:
 
     def __init__(self, root: str | os.PathLike | None = None):
         self.root = Path(root) if root is not None else default_root()
+        self.stale_seconds = lock_stale_seconds()  # read once: every lock of this store ages the same way
         self.writable = True
         self.problem = ""  # the last reason the store could not be written, for the UI to show once
         self._lock = threading.Lock()
@@ -90,6 +193,9 @@ class ModelStore:
 
     def paths(self, key: str) -> list[Path]:
         return [self.root / f"{key}{suffix}" for suffix in SUFFIXES]
+
+    def lock_path(self, key: str) -> Path:
+        return self.root / f"{key}{LOCK_SUFFIX}"
 
     def has(self, key: str) -> bool:
         return self.meta_path(key).is_file() and self.model_path(key).is_file()
@@ -121,22 +227,24 @@ class ModelStore:
 
     def strays(self, *, now: float | None = None) -> list[Path]:
         """Temporary files and half entries (a model or snapshots without the JSON, or the reverse) older than
-        `STRAY_AGE_SECONDS`: what a killed write leaves behind."""
+        `STRAY_AGE_SECONDS`: what a killed write leaves behind; and locks unrefreshed that long (a dead holder)."""
         if not self.root.is_dir():
             return []
         now = time.time() if now is None else now
         finished = set(self.keys())
         found = []
         for path in self.root.iterdir():
-            if not path.is_file() or path.suffix not in SUFFIXES:
+            if not path.is_file() or path.suffix not in (*SUFFIXES, LOCK_SUFFIX):
                 continue
-            if not path.name.startswith(".") and path.stem in finished:
+            if not path.name.startswith(".") and path.stem in finished and path.suffix != LOCK_SUFFIX:
                 continue
             stem = path.stem[1:].rsplit(".", 1)[0] if path.name.startswith(".") else path.stem
             if not KEY_PATTERN.fullmatch(stem):
                 continue  # not a file the store wrote
+            # A live lock is refreshed every few seconds: only a dead process's lock gets this old.
+            age = max(STRAY_AGE_SECONDS, self.stale_seconds) if path.suffix == LOCK_SUFFIX else STRAY_AGE_SECONDS
             try:
-                if now - path.stat().st_mtime >= STRAY_AGE_SECONDS:
+                if now - path.stat().st_mtime >= age:
                     found.append(path)
             except OSError:
                 continue
@@ -225,6 +333,51 @@ class ModelStore:
             except OSError:
                 pass
 
+    # -- the lock between processes (see the module's docstring) --------------------------------------------
+    def holder(self, key: str, *, now: float | None = None) -> Holder | None:
+        """Who holds the lock of `key`, or None if nobody does."""
+        found = _read_lock(self.lock_path(key))
+        if found is None:
+            return None
+        owner, mtime = found
+        try:
+            pid, created = int(owner.get("pid", 0)), float(owner.get("created", mtime))
+        except (TypeError, ValueError):
+            pid, created = 0, mtime
+        return Holder(host=str(owner.get("host", "?")), pid=pid, created=created, token=str(owner.get("token", "")),
+                      age=(time.time() if now is None else now) - mtime)
+
+    def try_lock(self, key: str) -> StoreLock | None:
+        """Take the lock of `key` (taking over a stale one) and start its heartbeat; None if a live process holds
+        it. Raises OSError if the folder cannot be written."""
+        path = self.lock_path(key)
+        self.root.mkdir(parents=True, exist_ok=True)
+        for _ in range(5):  # each pass either takes it, finds it live, or saw it change under its feet
+            token = uuid.uuid4().hex
+            try:
+                handle = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                holder = self.holder(key)
+                if holder is None:
+                    continue  # released meanwhile
+                if holder.age < self.stale_seconds:
+                    return None
+                if _take_away(path, holder.token, stale=self.stale_seconds):
+                    log.warning("model store: took over the lock of %s from %s (pid %d), silent for %.0f s", key,
+                                holder.host, holder.pid, holder.age)
+                continue
+            try:
+                owner = {"host": socket.gethostname(), "pid": os.getpid(), "created": time.time(), "token": token,
+                         "key": key}
+                os.write(handle, json.dumps(owner).encode())
+            except OSError:
+                os.close(handle)
+                path.unlink(missing_ok=True)
+                raise
+            os.close(handle)
+            return StoreLock(path, token, self.stale_seconds / HEARTBEATS_PER_STALE)
+        return None
+
 
 def write_atomic(target: Path, write) -> None:
     """Write `target` whole or not at all: `write(path)` fills a temporary file ("." first, so no reader takes it
@@ -237,6 +390,59 @@ def write_atomic(target: Path, write) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _read_lock(path: Path) -> tuple[dict, float] | None:
+    """`(owner, mtime)` of a lock file, or None if there is none. Opened, then `fstat`: NFS revalidates a file's
+    attributes on open, where a `stat` may answer from its attribute cache."""
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:  # no lock (or none readable: it cannot be taken over either)
+        return None
+    try:
+        mtime = os.fstat(handle).st_mtime
+        data = os.read(handle, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    try:
+        owner = json.loads(data.decode())
+    except ValueError:  # a holder between its create and its write, or a damaged file: aged by its mtime alone
+        owner = {}
+    return (owner if isinstance(owner, dict) else {}), mtime
+
+
+def _take_away(path: Path, token: str, *, stale: float | None) -> bool:
+    """Remove the lock file at `path` if it is the one with `token` (and, with `stale`, still unrefreshed for that
+    many seconds). It is renamed away first, and only one rename of it can succeed; if what was renamed is
+    another lock (it replaced the expected one meanwhile), it is put back. True if it was removed."""
+    moved = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}{LOCK_SUFFIX}")
+    try:
+        os.rename(path, moved)
+    except OSError:
+        return False  # gone already: released, or taken away by another process
+    found = _read_lock(moved)
+    ours = found is not None and found[0].get("token", "") == token
+    if ours and stale is not None:
+        ours = time.time() - found[1] >= stale
+    if not ours:
+        try:
+            os.link(moved, path)  # fails if a new lock was created meanwhile: that one stands
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links on this file system
+            if not path.exists():
+                try:
+                    os.rename(moved, path)
+                    return False
+                except OSError:
+                    pass
+    try:
+        moved.unlink(missing_ok=True)
+    except OSError:
+        pass
+    return ours
 
 
 def _save_arrays(path, arrays: dict) -> None:

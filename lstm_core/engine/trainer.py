@@ -50,6 +50,21 @@ The queue is fair (`get(..., session=..., budget=...)`, as the pages call it):
   running ones and the queued ones whose turn comes first) and the
   estimated `wait` in seconds: the remaining time of the running trainings
   and the estimates of the ones ahead, spread over the slots.
+
+Several server processes can share one store (replicas behind a load
+balancer, `deploy/`), and the command line or prewarm may run beside them.
+A training about to take a slot first takes the store's lock of its key
+(`ModelStore.try_lock`, see `engine/store.py`), held until its model is
+saved (or it failed). If another process holds it, the training leaves the
+queue without taking a slot and waits for that process: a watcher thread
+looks every half second for the entry, which is loaded and handed to every
+waiting request (no training here), or for the lock to be released without
+an entry or to go stale (its holder died), when the training goes back to
+the queue with its turn and takes the lock itself. Meanwhile its requests
+are told it is queued behind one training (`ahead` 1, `elsewhere` True,
+`wait` its estimate less the time the other process has held the lock), and
+it is dropped like a queued one when nobody waits for it any more. A store
+whose folder cannot be written is not shared: its trainings run unlocked.
 """
 
 from __future__ import annotations
@@ -82,6 +97,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 GRACE_SECONDS = 3.0  # a queued training nobody waits for is kept this long for a rerun to come back to it
+WATCH_SECONDS = 0.5  # how often a training another process holds is looked for in the store
 
 
 class Dropped(RuntimeError):
@@ -94,7 +110,8 @@ class Status:
     """How a request is going: `phase` is `queued`, `training` or `done`.
 
     While queued, `ahead` is the number of trainings before it (running, then queued) and `wait` the estimated
-    seconds until it starts; `estimate` is its own estimated seconds (`engine/cost.py`).
+    seconds until it starts; `estimate` is its own estimated seconds (`engine/cost.py`). `elsewhere`: another
+    process (a replica sharing the store) is training it, and this request waits for its stored model.
     """
 
     phase: str = "queued"
@@ -107,6 +124,7 @@ class Status:
     snapshot: tuple | None = field(default=None, repr=False)  # the latest (step, weights row, steps, batch) kept
     wait: float = 0.0
     estimate: float = 0.0
+    elsewhere: bool = False
 
 
 _order = itertools.count()
@@ -131,6 +149,8 @@ class _Flight:
         self.snapshots: list = []  # (step, weights row, total steps, batch size) as the training keeps them
         self.result: Trained | None = None
         self.error: BaseException | None = None
+        self.lock = None  # the store's lock of its key (`store.StoreLock`) while it trains and is stored
+        self.holder = None  # while another process trains it: who (`store.Holder`)
 
 
 class Trainer:
@@ -156,6 +176,7 @@ class Trainer:
         self._memory: OrderedDict[str, Trained] = OrderedDict()
         self._queue: list[_Flight] = []  # trainings waiting for a slot, in the order they were asked for
         self._runs: set[_Flight] = set()  # trainings holding a slot
+        self._elsewhere: set[_Flight] = set()  # trainings another process holds the store's lock of
         self._sessions: dict = {}  # session id → its queued training
         self._warm: set[str] = set()  # architectures trained here (compiled already: no compile in the estimate)
         self.trainings = 0  # trainings actually run (for tests and the load benchmark)
@@ -328,10 +349,13 @@ class Trainer:
                    for calls, left in flight.claims.values())
 
     def _dispatch(self) -> None:
-        """Drop the queued trainings nobody wants, then start the earliest turns while a slot is free."""
+        """Drop the queued trainings nobody wants, then start the earliest turns while a slot is free (a training
+        another process holds waits for it instead, without a slot)."""
         now = self.clock()
-        for flight in [f for f in self._queue if not self._wanted(f, now)]:
-            self._queue.remove(flight)
+        for flight in [f for f in (*self._queue, *self._elsewhere) if not self._wanted(f, now)]:
+            if flight in self._queue:
+                self._queue.remove(flight)
+            self._elsewhere.discard(flight)
             self._forget_session(flight)
             if self._flights.get(flight.key) is flight:
                 del self._flights[flight.key]
@@ -341,6 +365,10 @@ class Trainer:
         while self._queue and len(self._runs) < self.slots:
             flight = min(self._queue, key=lambda f: f.turn)
             self._queue.remove(flight)
+            if not self._lock_store(flight):
+                self._elsewhere.add(flight)  # still the session's queued training: a new request replaces it
+                threading.Thread(target=self._watch, args=(flight,), name=f"watch-{flight.key}", daemon=True).start()
+                continue
             self._forget_session(flight)
             self._runs.add(flight)
             self.peak_running = max(self.peak_running, len(self._runs))
@@ -348,6 +376,18 @@ class Trainer:
             flight.began = now
             flight.status = replace(flight.status, phase="training")
             threading.Thread(target=self._run, args=(flight,), name=f"train-{flight.key}", daemon=True).start()
+
+    def _lock_store(self, flight: _Flight) -> bool:
+        """Take the store's lock of the flight's key; False if another process holds it."""
+        try:
+            flight.lock = self.store.try_lock(flight.key)
+        except OSError as error:  # a folder nobody can write is shared with nobody: train without the lock
+            log.debug("model store: no lock for %s (%s)", flight.key, error)
+            return True
+        if flight.lock is None:
+            flight.holder = self.store.holder(flight.key)
+            return False
+        return True
 
     def _forget_session(self, flight: _Flight) -> None:
         for session in [s for s, queued in self._sessions.items() if queued is flight]:
@@ -377,23 +417,55 @@ class Trainer:
             if flight.began is None and flight in self._queue:
                 ahead, wait = self._ahead(flight, self.clock())
                 return replace(flight.status, phase="queued", ahead=ahead, wait=wait)
+            if flight in self._elsewhere:
+                held = time.time() - flight.holder.created if flight.holder is not None else 0.0
+                return replace(flight.status, phase="queued", ahead=1, wait=max(flight.estimate - held, 0.0),
+                               elsewhere=True)
         return replace(flight.status, curve=tuple(flight.curve),
                        snapshot=flight.snapshots[-1] if flight.snapshots else None)
 
     # -- a training, in its worker thread ---------------------------------------------------------------
+    def _watch(self, flight: _Flight) -> None:
+        """While another process holds the lock of `flight`: its stored model, or the lock back in the queue."""
+        every = min(WATCH_SECONDS, self.store.stale_seconds / 4)
+        while not flight.done.wait(every):
+            found = self.cached(flight.config) if self.store.has(flight.key) else None
+            holder = None if found is not None else self.store.holder(flight.key)
+            with self._lock:
+                if flight not in self._elsewhere:
+                    return  # dropped: nobody waits for it any more
+                if found is None and holder is not None and holder.age < self.store.stale_seconds:
+                    flight.holder = holder
+                    continue
+                self._elsewhere.discard(flight)
+                if found is None:  # released without an entry (it failed there) or stale (its holder died)
+                    self._queue.append(flight)
+                    self._dispatch()
+                    return
+                self._forget_session(flight)
+                if self._flights.get(flight.key) is flight:
+                    del self._flights[flight.key]
+                flight.result = found
+                flight.done.set()
+                return
+
     def _run(self, flight: _Flight) -> None:
         try:
             try:
-                found = self.cached(flight.config)  # another process may have stored it meanwhile
-                trained = found or self._fit(flight)
+                try:
+                    found = self.cached(flight.config)  # another process may have stored it before the lock
+                    trained = found or self._fit(flight)
+                finally:
+                    with self._lock:  # the slot is free for the next training while this one is stored
+                        self._runs.discard(flight)
+                        self._dispatch()
+                if found is None:
+                    self.save(trained)
+                    self._remember(trained)
+                flight.result = trained
             finally:
-                with self._lock:  # the slot is free for the next training while this one is stored
-                    self._runs.discard(flight)
-                    self._dispatch()
-            if found is None:
-                self.save(trained)
-                self._remember(trained)
-            flight.result = trained
+                if flight.lock is not None:  # after the entry is saved: a waiting process finds it, never a gap
+                    flight.lock.release()
         except BaseException as error:  # noqa: BLE001 - handed to every waiting caller
             flight.error = error
         finally:

@@ -137,3 +137,36 @@ def test_prune_sweeps_old_temporary_files_and_half_entries_only(store):
     assert store.prune(now=now) == []
     assert sorted(store.root.iterdir()) == [recent]
 
+
+
+def test_a_lock_is_never_an_entry_and_pruning_leaves_a_live_one(store, model, snapshots):
+    now = time.time()
+    store.save(key(), model, META, snapshots)
+    held, other = store.try_lock(key()), store.try_lock(key(1))  # one beside an entry, one before its entry exists
+    try:
+        assert store.keys() == [key()] and [entry.key for entry in store.entries()] == [key()]
+        assert store.try_lock(key()) is None  # held: by this process too (the lock is the file, not the process)
+        dead = store.lock_path(key(2))
+        dead.write_text("{}")  # a lock whose holder died long ago
+        os.utime(dead, (now - STRAY_AGE_SECONDS - 1, now - STRAY_AGE_SECONDS - 1))
+        assert store.strays(now=now) == [dead]
+        assert store.prune(clear=True, now=now) == [key()]
+        assert sorted(p.name for p in store.root.iterdir()) == sorted([held.path.name, other.path.name])
+        store.remove(key(1))
+        assert other.path.exists() and store.holder(key(1)).pid == os.getpid()
+    finally:
+        held.release()
+        other.release()
+    assert list(store.root.iterdir()) == []
+
+
+def test_the_stale_timeout_comes_from_the_environment(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("LSTM_EXPLORER_LOCK_STALE_SECONDS", raising=False)
+    assert ModelStore(tmp_path).stale_seconds == 30.0
+    monkeypatch.setenv("LSTM_EXPLORER_LOCK_STALE_SECONDS", "2.5")
+    assert ModelStore(tmp_path).stale_seconds == 2.5
+    for bad in ("abc", "0", "-1", "nan", "inf", "0.1", "1e9"):
+        monkeypatch.setenv("LSTM_EXPLORER_LOCK_STALE_SECONDS", bad)
+        assert ModelStore(tmp_path).stale_seconds == 30.0, bad
+        assert f"LSTM_EXPLORER_LOCK_STALE_SECONDS must be a number of seconds from 0.5 to 86400 (got '{bad}')" \
+            in caplog.text

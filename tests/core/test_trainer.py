@@ -9,6 +9,7 @@ experiment's model from the store, records, results and views included.
 import dataclasses
 import json
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -259,3 +260,63 @@ def test_a_waiting_request_sees_the_latest_snapshot_of_the_weights_as_the_traini
     index = list(trained.snapshots.steps).index(step)
     np.testing.assert_array_equal(row, trained.snapshots.weights[index])
     assert total == trained.steps[-1] and batch == trained.batch_size
+
+
+# -- replicas: another process training the same configuration (the store's lock, engine/store.py) ---------
+def test_a_training_another_process_holds_waits_without_a_slot_then_serves_its_stored_model(store):
+    from test_queue import Waiter, until
+
+    config, other = tiny_rectangles(seed=41), tiny_rectangles(seed=42)
+    elsewhere = store.try_lock(config.key())  # another server trains it (the lock is the file, whoever holds it)
+    trainer = Trainer(store, slots=1)
+    waiter = Waiter(trainer, config, "a").go()
+    until(lambda: waiter.statuses and waiter.statuses[-1].elsewhere, "the request to wait for the other process")
+    status = waiter.statuses[-1]
+    assert status.phase == "queued" and status.ahead == 1 and 0 < status.wait <= status.estimate
+    assert trainer.get(other).source == "trained"  # the one slot stays free for other trainings meanwhile
+    assert waiter.is_alive() and trainer.is_pending(config) and list(trainer.started) == [other.key()]
+    theirs = train(config)
+    Trainer(ModelStore(store.root)).save(theirs)  # the other server stores its model, then releases its lock
+    elsewhere.release()
+    waiter.join(timeout=30)
+    assert waiter.result.source == "store" and waiter.statuses[-1].phase == "done"
+    for x, y in zip(waiter.result.model.get_weights(), theirs.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(x, y)
+    assert trainer.trainings == 1 and not trainer.is_pending(config) and trainer.get(config).source == "memory"
+
+
+def test_a_lock_released_without_a_model_lets_this_process_train_it_and_a_dead_holders_lock_is_taken_over(
+        store_dir, monkeypatch):
+    from test_queue import Waiter, until
+
+    monkeypatch.setenv("LSTM_EXPLORER_LOCK_STALE_SECONDS", "1")
+    store = ModelStore(store_dir)
+    trainer = Trainer(store)
+    failed, died = tiny_rectangles(seed=43), tiny_rectangles(seed=44)
+    elsewhere = store.try_lock(failed.key())
+    waiter = Waiter(trainer, failed).go()
+    until(lambda: waiter.statuses and waiter.statuses[-1].elsewhere, "the request to wait for the other process")
+    elsewhere.release()  # its training failed there: nothing stored
+    waiter.join(timeout=60)
+    assert waiter.result.source == "trained" and trainer.trainings == 1 and store.has(failed.key())
+
+    store.lock_path(died.key()).write_text(json.dumps({"host": "gone", "pid": 1, "token": "dead"}))  # no heartbeat
+    began, statuses = time.monotonic(), []
+    assert trainer.get(died, on_update=statuses.append, poll=0.02).source == "trained"
+    assert time.monotonic() - began >= 1.0 - 0.1 and statuses[0].elsewhere and not statuses[-1].elsewhere
+    assert trainer.trainings == 2 and store.has(died.key())
+    assert list(store.root.glob("*.lock")) == [] and list(store.root.glob(".*")) == []  # released, nothing left
+
+
+def test_a_request_waiting_for_another_process_that_nobody_waits_for_is_dropped(store):
+    from test_queue import Waiter, until
+
+    config = tiny_rectangles(seed=45)
+    elsewhere = store.try_lock(config.key())
+    trainer = Trainer(store, grace=0)
+    waiter = Waiter(trainer, config, "a").go()
+    until(lambda: waiter.statuses and waiter.statuses[-1].elsewhere, "the request to wait for the other process")
+    waiter.leave()  # the student moved on
+    until(lambda: not trainer.is_pending(config), "the waiting training to be dropped")
+    elsewhere.release()
+    assert list(trainer.dropped) == [config.key()] and trainer.trainings == 0 and not store.has(config.key())
