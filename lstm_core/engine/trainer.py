@@ -46,6 +46,14 @@ The queue is fair (`get(..., session=..., budget=...)`, as the pages call it):
   overtakes it only if it is asked less than (long − short) estimated
   seconds after it, so anything asked more than the long training's own
   estimate after it queues behind it.
+- A short training never waits behind long ones: when every slot is taken
+  by a training estimated over `express` seconds (default 20,
+  `LSTM_EXPLORER_EXPRESS_SECONDS`), one more slot, the *express lane*,
+  opens for trainings estimated at most that long (earliest turn first). So
+  one student's largest allowed training holds a slot, not the class; on a
+  2-core server the long training and the express one each get a core
+  (TensorFlow runs each on one thread, `engine/backend.py`).
+  `benchmarks/fairness.py` measures the class's waits beside a long one.
 - A queued request is told how many trainings are ahead of it (`ahead`:
   running ones and the queued ones whose turn comes first) and the
   estimated `wait` in seconds: the remaining time of the running trainings
@@ -89,6 +97,14 @@ from .store import ModelStore
 log = logging.getLogger(__name__)
 
 
+def _env_float(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
 def _env_int(name: str, default: int) -> int:
     try:
         return max(1, int(os.environ.get(name, default)))
@@ -97,6 +113,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 GRACE_SECONDS = 3.0  # a queued training nobody waits for is kept this long for a rerun to come back to it
+EXPRESS_SECONDS = 20.0  # a training estimated at most this long may take the express lane beside long ones
 WATCH_SECONDS = 0.5  # how often a training another process holds is looked for in the store
 
 
@@ -158,8 +175,9 @@ class Trainer:
 
     def __init__(self, store: ModelStore | None = None, slots: int | None = None, max_models: int | None = None,
                  registry=None, *, grace: float | None = None, clock=time.monotonic,
-                 calibration: cost.Calibration | None = None):
-        """`grace`: seconds a queued training nobody waits for is kept (default `GRACE_SECONDS`); `clock`: the
+                 calibration: cost.Calibration | None = None, express: float | None = None):
+        """`grace`: seconds a queued training nobody waits for is kept (default `GRACE_SECONDS`); `express`: the
+        longest estimate the express lane takes (default `EXPRESS_SECONDS`; 0 closes it); `clock`: the
         time the queue's order and the grace are counted in (tests pass their own); `calibration`: this
         server's speed (`cost.Calibration`, fed by every training run here that did not compile)."""
         if registry is None:
@@ -167,6 +185,7 @@ class Trainer:
         self.registry = registry
         self.store = store if store is not None else ModelStore()
         self.slots = slots if slots is not None else _env_int("LSTM_EXPLORER_TRAINING_SLOTS", 1)
+        self.express = express if express is not None else _env_float("LSTM_EXPLORER_EXPRESS_SECONDS", EXPRESS_SECONDS)
         self.max_models = max_models if max_models is not None else _env_int("LSTM_EXPLORER_MEMORY_MODELS", 16)
         self.grace = GRACE_SECONDS if grace is None else float(grace)
         self.clock = clock
@@ -362,8 +381,10 @@ class Trainer:
             self.dropped.append(flight.key)
             flight.error = Dropped(f"the queued training of {flight.key} was dropped: nobody waits for it any more")
             flight.done.set()
-        while self._queue and len(self._runs) < self.slots:
-            flight = min(self._queue, key=lambda f: f.turn)
+        while self._queue:
+            flight = self._next()
+            if flight is None:
+                break
             self._queue.remove(flight)
             if not self._lock_store(flight):
                 self._elsewhere.add(flight)  # still the session's queued training: a new request replaces it
@@ -376,6 +397,22 @@ class Trainer:
             flight.began = now
             flight.status = replace(flight.status, phase="training")
             threading.Thread(target=self._run, args=(flight,), name=f"train-{flight.key}", daemon=True).start()
+
+    def _short(self, flight: _Flight) -> bool:
+        return flight.estimate <= self.express
+
+    def _express_lane(self) -> bool:
+        """True while long trainings hold every slot: then one more slot is open to short ones."""
+        return sum(not self._short(f) for f in self._runs) >= self.slots
+
+    def _next(self) -> _Flight | None:
+        """The queued training to start now: the earliest turn while a slot is free, else the earliest short one
+        while the express lane is free; None when both wait."""
+        if len(self._runs) < self.slots:
+            return min(self._queue, key=lambda f: f.turn)
+        if self._express_lane() and len(self._runs) < self.slots + 1:
+            return min((f for f in self._queue if self._short(f)), key=lambda f: f.turn, default=None)
+        return None
 
     def _lock_store(self, flight: _Flight) -> bool:
         """Take the store's lock of the flight's key; False if another process holds it."""
@@ -404,12 +441,16 @@ class Trainer:
     def _ahead(self, flight: _Flight, now: float) -> tuple:
         """`(trainings ahead of the queued `flight`, estimated seconds until it starts)`."""
         before = sorted((f for f in self._queue if f.turn < flight.turn), key=lambda f: f.turn)
-        free = sorted(self._remaining(f, now) for f in self._runs)
-        free += [0.0] * max(self.slots - len(free), 0)  # when each slot is free, earliest first
+        runs, lanes = self._runs, self.slots
+        if self._short(flight) and self._express_lane():  # it waits for the express lane only
+            before = [f for f in before if self._short(f)]
+            runs, lanes = {f for f in self._runs if self._short(f)}, 1
+        free = sorted(self._remaining(f, now) for f in runs)
+        free += [0.0] * max(lanes - len(free), 0)  # when each slot is free, earliest first
         heapq.heapify(free)
         for queued in before:  # each takes the first slot free
             heapq.heappush(free, heapq.heappop(free) + queued.estimate)
-        return len(self._runs) + len(before), free[0]
+        return len(runs) + len(before), free[0]
 
     def _status(self, flight: _Flight) -> Status:
         with self._lock:

@@ -317,8 +317,8 @@ def test_a_shorter_training_asked_later_starts_before_a_longer_one(store, gated)
 def test_a_long_training_is_not_starved_and_a_queued_request_is_told_its_wait(store, gated):
     """A training's turn is when it was asked for plus its estimate: a shorter one asked later overtakes it
     only if asked before the long one's estimate has passed; anything asked after that queues behind it."""
-    clock = Clock()
-    trainer = Trainer(store, slots=1, registry=gated, calibration=Steady(), clock=clock)
+    clock = Clock()  # the express lane closed: the long training holding the slot would open it to short ones
+    trainer = Trainer(store, slots=1, registry=gated, calibration=Steady(), clock=clock, express=0)
     hold, long = GateConfig("hold", train_size=1_000_000), GateConfig("long", train_size=100_000)
     early, late = GateConfig("early"), GateConfig("late")
     estimate = {config.name: trainer.estimate(config) for config in (hold, long, early, late)}
@@ -345,6 +345,42 @@ def test_a_long_training_is_not_starved_and_a_queued_request_is_told_its_wait(st
     assert later.queued_status().estimate == pytest.approx(estimate["late"])
     finish(gated, [first, big, small, later], hold, long, early, late)
     assert list(trainer.started) == keys(hold, early, long, late) and trainer.trainings == 4
+
+
+def test_a_short_training_takes_the_express_lane_beside_a_long_one_and_a_long_one_waits(store, gated):
+    trainer = Trainer(store, slots=1, registry=gated, calibration=Steady(), express=20)
+    long, later_long = GateConfig("long", train_size=1_000_000), GateConfig("later-long", train_size=1_000_000)
+    short, next_short = GateConfig("short"), GateConfig("next-short")
+    assert trainer.estimate(long) > 20 > trainer.estimate(short)
+    big = Waiter(trainer, long, "a").go()
+    until(lambda: list(trainer.started) == keys(long), "the long training to hold the slot")
+    other_big = Waiter(trainer, later_long, "b").go()
+    assert other_big.queued.wait(30)
+    small = Waiter(trainer, short, "c").go()
+    until(lambda: list(trainer.started) == keys(long, short), "the short training to start beside the long one")
+    after = Waiter(trainer, next_short, "d").go()
+    assert after.queued.wait(30)
+    until(lambda: after.queued_status().ahead == 1, "the next short one to wait for the express lane only")
+    assert after.queued_status().wait <= trainer.estimate(short)
+    assert other_big.queued_status().ahead >= 2  # the long one behind the long one: the express lane is not its
+    finish(gated, [small, after], short, next_short)
+    assert list(trainer.started) == keys(long, short, next_short)  # both short ones ran while the long one did
+    assert trainer.peak_running == 2
+    finish(gated, [big, other_big], long, later_long)
+    assert list(trainer.started) == keys(long, short, next_short, later_long) and trainer.trainings == 4
+
+
+def test_the_express_lane_opens_only_when_long_trainings_hold_every_slot(store, gated):
+    trainer = Trainer(store, slots=1, registry=gated, calibration=Steady(), express=20)
+    hold, short = GateConfig("hold"), GateConfig("short")
+    first = Waiter(trainer, hold, "a").go()
+    until(lambda: list(trainer.started) == keys(hold), "a short training to hold the slot")
+    second = Waiter(trainer, short, "b").go()
+    assert second.queued.wait(30)
+    time.sleep(0.2)
+    assert list(trainer.started) == keys(hold)  # short behind short: no second lane
+    finish(gated, [first, second], hold, short)
+    assert trainer.peak_running == 1
 
 
 def test_a_new_request_from_a_session_replaces_its_queued_training(store, gated):
