@@ -12,7 +12,9 @@ This module turns the trained rungs into what the training-size lab shows
 (its figures are in `figures/ladder.py`): the table, and one plain sentence computed
 from those same errors, such as "100× more rectangles cut the consistency
 error from 0.32 to 0.041" (its numbers are computed here, its wording is in
-the UI catalogues, in English and Chinese).
+the UI catalogues, in English and Chinese). Every error the lab shows, in
+its sentence, chart, panels and table, is written by one function,
+`format_error`, so the same figure reads the same everywhere.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .engine.config import ConfigError
+from .evaluate import format_error
 from .experiments.rectangles import RectangleConfig
 from .experiments.sine import SineConfig
 
@@ -30,6 +33,7 @@ from .experiments.sine import SineConfig
 DEFAULT_SIZES = (100, 500, 1_000, 5_000, 10_000)
 SIZE_CHOICES = (100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 25_000)
 ERROR_NAMES = {"sine": "held-out MAE", "rectangles": "consistency error"}
+PART_NAMES = {"free": "drawn from [0, 0]", "completions": "completions"}  # a rectangle model's two figures apart
 NOUNS = {"sine": "training waves", "rectangles": "rectangles"}
 
 
@@ -71,20 +75,28 @@ class Rung:
     epochs: int
     seconds: float
     source: str
+    parts: tuple = ()  # (name, error) of the figures the headline error is made of (a rectangle model's two)
 
 
 def rungs(trained_models) -> list[Rung]:
     """The trained models of a ladder as rungs, smallest training set first."""
-    found = [Rung(size=t.config.train_size, error=t.error, epochs=len(t.history), seconds=t.seconds,
-                  source=t.source) for t in trained_models]
+    found = []
+    for t in trained_models:
+        # The figures a headline is made of are stored beside it as `<headline>_<part>` (a rectangle model's two).
+        parts = tuple((name, float(t.metrics[f"{t.error_metric}_{name}"])) for name in PART_NAMES
+                      if f"{t.error_metric}_{name}" in t.metrics)
+        found.append(Rung(size=t.config.train_size, error=t.error, epochs=len(t.history), seconds=t.seconds,
+                          source=t.source, parts=parts))
     return sorted(found, key=lambda rung: rung.size)
 
 
 def table_rows(experiment: str, ladder: list[Rung]) -> list[dict]:
-    """One row per size for the page's table: size, error, epochs, training seconds, where it came from."""
+    """One row per size for the page's table: size, error (and a rectangle model's two figures apart, named by
+    `PART_NAMES`), epochs, training seconds, where it came from. Errors as `format_error` writes them."""
     return [{
         "training size": rung.size,
-        ERROR_NAMES[experiment]: round(rung.error, 4),
+        ERROR_NAMES[experiment]: format_error(rung.error),
+        **{PART_NAMES[name]: format_error(value) for name, value in rung.parts},
         "epochs": rung.epochs,
         "training seconds": round(rung.seconds, 1),
         "model": {"store": "from the store", "memory": "in memory"}.get(rung.source, "trained now"),
@@ -94,19 +106,6 @@ def table_rows(experiment: str, ladder: list[Rung]) -> list[dict]:
 # -- the sentence ---------------------------------------------------------------------------------
 def _times(ratio: float) -> str:
     return f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.2g}×"
-
-
-def format_error(value: float) -> str:
-    return f"{value:.2g}"
-
-
-def format_pair(first: float, second: float) -> tuple[str, str]:
-    """Two errors with two significant digits, or more until they read differently (up to four)."""
-    for digits in (2, 3, 4):
-        a, b = f"{first:.{digits}g}", f"{second:.{digits}g}"
-        if a != b:
-            break
-    return a, b
 
 
 SENTENCE = "training_size.sentence."  # the catalogue keys of the sentence's parts (ui/locales/*.json)
@@ -128,7 +127,7 @@ def summary(experiment: str, ladder: list[Rung]) -> list[tuple[str, dict]]:
     if len(points) == 1:
         return [("one", {"size": f"{points[0].size:,}", "value": format_error(points[0].error)})]
     small, large = points[0], points[-1]
-    a, b = format_pair(small.error, large.error)
+    a, b = format_error(small.error), format_error(large.error)
     pair = {"times": _times(large.size / small.size), "a": a, "b": b}
     if large.error < small.error * 0.95:
         factor = small.error / large.error if large.error > 0 else math.inf

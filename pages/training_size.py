@@ -16,8 +16,10 @@ at once and only new sizes are trained, each with its own progress bar.
 import pandas as pd
 import streamlit as st
 
-from lstm_core import experiments, ladder, presets
+from lstm_core import evaluate, experiments, ladder, presets
 from lstm_core.engine.config import ConfigError
+from lstm_core.evaluate import format_error
+from lstm_core.experiments import rectangles
 from lstm_core.experiments.sine import BOOK_MAE
 from lstm_core.figures import ladder as ladder_figures
 from lstm_core.figures import replay as replay_figures
@@ -29,8 +31,9 @@ from ui.presets import preset_ui
 require_app()
 
 EXPERIMENTS = ("rectangles", "sine")
-WIDTHS = (0.25, 0.5, 0.75)  # the given first corners [w, 0] each rectangle model completes
-COLUMNS = {"training size": "size", "epochs": "epochs", "training seconds": "seconds", "model": "model"}
+WIDTHS = evaluate.EVALUATION_WIDTHS  # the given first corners [w, 0]: the same the metric and the lesson use
+COLUMNS = {"training size": "size", "epochs": "epochs", "training seconds": "seconds", "model": "model",
+           **{name: short for short, name in ladder.PART_NAMES.items()}}
 EXPERIMENT = controls.choice("experiment", EXPERIMENTS, EXPERIMENTS[0], kind="radio")
 
 
@@ -142,18 +145,21 @@ def train_ui(configs: list, pressed: bool, noun: str, wave=None) -> list:
 def live_view(experiment: str, wave):
     """A size's drawing or prediction as it is while it trains."""
     if experiment == "rectangles":
-        return replay.rectangles_live(WIDTHS, [t("rectangles.drawn_label")] + [
+        draw = replay.rectangles_live(WIDTHS, [t("rectangles.drawn_label")] + [
             t("rectangles.corner_label", width=w) for w in WIDTHS])
+        return lambda model, seen, total: replay_figures.legend_below(
+            draw(model, *(int(n) for n in rectangles.rectangles_seen(model.config, [seen, total]))))
     return replay.sine_live(*cache.sine_wave(*wave))
 
 
 def panel_titles(experiment: str, rungs: list) -> list[str]:
-    return [t(f"training_size.panel.{experiment}", size=f"{rung.size:,}", error=f"{rung.error:.3f}") for rung in rungs]
+    return [t(f"training_size.panel.{experiment}", size=f"{rung.size:,}", error=format_error(rung.error))
+            for rung in rungs]
 
 
 def panels_ui(experiment: str, trained_models: list, wave=None) -> None:
-    """One panel per size; play shows every size at the same number of examples seen, so more data and more
-    steps can be told apart."""
+    """One panel per size; play shows every size at the same number of examples seen (rectangles, or training
+    waves), so more data and more steps can be told apart."""
     rungs = ladder.rungs(trained_models)
     by_size = sorted(trained_models, key=lambda trained: trained.config.train_size)
     if experiment == "rectangles":
@@ -183,11 +189,10 @@ def panels_ui(experiment: str, trained_models: list, wave=None) -> None:
                  seen=f"{int(replays[r][0][i]):,}") for r, i in enumerate(row)] for row in indices]
     chart = st.container()
     moment = replay.moment_ui("training_size", len(moments), key=experiment)
-    # The legend above the panels' titles: at the bottom it would sit on the play buttons.
-    panels.update_layout(legend={"y": 1.25, "yanchor": "bottom", "x": 1.0, "xanchor": "right"},
-                         margin={"t": 170, "b": 150}, height=panels.layout.height + 180)  # the panels keep their size
+    labels = (replay_figures.moment_labels(moments, moments[-1], t("rectangles.replay.label"))
+              if experiment == "rectangles" else replay.labels(moments, moments[-1], experiment))
     chart.plotly_chart(figure(replay_figures.animate(
-        panels, frames, traces=traces, labels=replay.labels(moments, moments[-1], experiment), active=moment,
+        ladder_figures.replay_layout(panels), frames, traces=traces, labels=labels, active=moment,
         texts=replay.texts(), titles=titles)))
     st.caption(t("training_size.replay"))
 
@@ -210,9 +215,9 @@ def table_ui(experiment: str, trained_models: list) -> None:
     rows = ladder.table_rows(experiment, rungs)
     for row, rung in zip(rows, rungs):
         row["model"] = t("training_size.source.now") if rung.source == "trained" else t(f"widgets.source.{rung.source}")
+    # The errors are text, as the sentence and the chart write them (`format_error`).
     st.dataframe(pd.DataFrame(rows).rename(columns=columns), hide_index=True, width="stretch", column_config={
-        columns["training size"]: st.column_config.NumberColumn(format="localized"),
-        columns[error_name]: st.column_config.NumberColumn(format="%.4f")})
+        columns["training size"]: st.column_config.NumberColumn(format="localized")})
 
 
 st.title(t("training_size.title"))

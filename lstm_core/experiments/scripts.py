@@ -76,6 +76,8 @@ print("predicted:", np.round(predicted[0], 3))
 
 
 def rectangle_script(config, recipe) -> str:
+    if config.framing == "sequence":
+        return rectangle_sequence_script(config, recipe)
     return f'''"""Generative LSTM that draws rectangles (book chapter 11), as LSTM Explorer trains it.
 
 Run it as it is (`python rectangle_lstm.py`); it needs only numpy and Keras. It reproduces
@@ -110,6 +112,56 @@ point = np.zeros((1, 1, 2), dtype="float32")
 corners = [point[0, 0]]
 for _ in range(3):
     point = model.predict(point, verbose=0).reshape(1, 1, 2)
+    corners.append(point[0, 0])
+print("drawn rectangle:", np.round(np.array(corners), 4).tolist())
+'''
+
+
+def rectangle_sequence_script(config, recipe) -> str:
+    return f'''"""Generative LSTM that draws rectangles (book chapter 11) as one sequence, as LSTM Explorer trains it.
+
+Run it as it is (`python rectangle_lstm.py`); it needs only numpy and Keras. It reproduces
+the app's sequence framing: the book's rectangles, units and seeded initial weights, but each
+rectangle is one sequence of corners and the LSTM carries its state from corner to corner.
+"""
+import numpy as np
+import keras
+from keras import layers
+from keras.initializers import GlorotUniform, Orthogonal
+
+units = {config.units}
+
+
+def rectangle_sequences(n, rng):
+    """n random rectangles, each one sequence: corners [0,0], p1, p2 in, the next corners p1, p2, p3 out."""
+    w, h = rng.random((n, 2)).T
+    z = np.zeros(n)
+    corners = np.stack([np.stack(c, axis=1) for c in [(z, z), (w, z), (w, h), (z, h)]], axis=1)
+    return corners[:, :3].astype("float32"), corners[:, 1:].astype("float32")
+
+
+model = keras.Sequential([
+    keras.Input(shape=(None, 2)),
+    layers.LSTM(units, return_sequences=True, {_initialisers(config.seed, 0)}),
+    layers.Dense(2, activation="linear", kernel_initializer=GlorotUniform(seed={dense_seed(config.seed)})),
+])
+# One fit call over all rectangles, in order: {recipe.batch_size} sequences (rectangles) a batch.
+{_compile_and_fit(config, recipe, "rectangle_sequences", config.train_size, 2)}
+
+# Draw from [0, 0] one corner at a time, feeding each predicted corner back and carrying the LSTM's
+# state (h, c) from corner to corner: a one-step copy of the trained layers takes the state in and out.
+corner, h_in, c_in = keras.Input(shape=(1, 2)), keras.Input(shape=(units,)), keras.Input(shape=(units,))
+lstm, dense = layers.LSTM(units, return_state=True), layers.Dense(2)
+output, h_out, c_out = lstm(corner, initial_state=[h_in, c_in])
+step = keras.Model([corner, h_in, c_in], [dense(output), h_out, c_out])
+lstm.set_weights(model.layers[0].get_weights())
+dense.set_weights(model.layers[1].get_weights())
+point = np.zeros((1, 1, 2), dtype="float32")
+h, c = np.zeros((1, units), dtype="float32"), np.zeros((1, units), dtype="float32")
+corners = [point[0, 0]]
+for _ in range(3):
+    point, h, c = step.predict([point, h, c], verbose=0)
+    point = point.reshape(1, 1, 2)
     corners.append(point[0, 0])
 print("drawn rectangle:", np.round(np.array(corners), 4).tolist())
 '''

@@ -1,6 +1,11 @@
 """
 The training-size lab's figures: small multiples (one panel per size, same
 axes) and the held-out error against training size on a log scale.
+
+The panels are sized for a projector: at most `PANELS_PER_ROW` a row, each
+row `ROW_PIXELS` tall, so that on a 1600×1000 window every drawing is a
+square about 300 pixels wide. Errors are written by `evaluate.format_error`,
+as in the lab's sentence and table.
 """
 
 from __future__ import annotations
@@ -11,11 +16,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..evaluate import format_error
 from ..experiments.sine import BOOK_MAE as BOOK_SINE_MAE
 from ..ladder import ERROR_NAMES, NOUNS, Rung
-from .base import COLORS, FONT_SIZE
+from .base import COLORS, FONT_SIZE, readable
 
-PANELS_PER_ROW = 5
+PANELS_PER_ROW = 3
+ROW_PIXELS = 380  # a panel and its two-line title
+GAP_PIXELS = 90  # between rows: the next row's title
+EDGE_PIXELS = 140  # the figure's title above the panels and the axis labels below
 
 
 def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
@@ -24,21 +33,24 @@ def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
         margin={"l": 50, "r": 20, "t": 100, "b": 40},
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "center", "x": 0.5},
     )
-    return fig
+    return readable(fig)
 
 
 def _grid(count: int, titles: list[str]):
+    """`(figure, (row, column) of each panel, figure height)`: `PANELS_PER_ROW` a row, `ROW_PIXELS` each."""
     columns = min(count, PANELS_PER_ROW)
     rows = math.ceil(count / columns)
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.04,
-                        vertical_spacing=0.16 if rows > 1 else 0.1)
+    height = EDGE_PIXELS + rows * ROW_PIXELS + (rows - 1) * GAP_PIXELS
+    plotted = height - 100 - 40  # without _style's top and bottom margins
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.06,
+                        vertical_spacing=GAP_PIXELS / plotted if rows > 1 else 0.1)
     positions = [(index // columns + 1, index % columns + 1) for index in range(count)]
-    return fig, positions, rows
+    return fig, positions, height
 
 
 def panel_title(experiment: str, rung: Rung) -> str:
     short = "MAE" if experiment == "sine" else "error"
-    return f"{rung.size:,} {NOUNS[experiment]}<br>{short} {rung.error:.3f}"
+    return f"{rung.size:,} {NOUNS[experiment]}<br>{short} {format_error(rung.error)}"
 
 
 def _closed(drawing) -> np.ndarray:
@@ -54,7 +66,14 @@ def rectangle_panels_figure(ladder: list[Rung], free_drawings, completions,
     `free_drawings[i]` is (4, 2) and `completions[i]` is (k, 4, 2) for `ladder[i]`; `titles` replace
     the panels' `panel_title`s (a page passes them in its language).
     """
-    fig, positions, rows = _grid(len(ladder), titles or [panel_title("rectangles", rung) for rung in ladder])
+    return rectangle_panels(free_drawings, completions, titles or [panel_title("rectangles", rung) for rung in ladder],
+                            title=title)
+
+
+def rectangle_panels(free_drawings, completions, titles: list[str], *, title: str = "") -> go.Figure:
+    """One panel per model, on the book's axes and in the same trace order as `rectangle_panels_figure`
+    (`rectangle_panel_frames` animates either): `free_drawings[i]` (4, 2), `completions[i]` (k, 4, 2)."""
+    fig, positions, height = _grid(len(titles), titles)
     for index, ((row, col), free, completed) in enumerate(zip(positions, free_drawings, completions)):
         first = index == 0
         for drawing in np.asarray(completed, dtype=float).reshape(-1, 4, 2):
@@ -75,10 +94,10 @@ def rectangle_panels_figure(ladder: list[Rung], free_drawings, completions,
             marker={"size": 7}), row=row, col=col)
     fig.update_xaxes(range=[-0.1, 1.1], constrain="domain", dtick=0.5)
     fig.update_yaxes(range=[-0.1, 1.1], constrain="domain", dtick=0.5)
-    for index in range(len(ladder)):
+    for index in range(len(titles)):
         suffix = "" if index == 0 else str(index + 1)
         fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"
-    return _style(fig, title, height=130 + 270 * rows)
+    return _style(fig, title, height=height)
 
 
 def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, context: int = 20,
@@ -91,7 +110,7 @@ def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, con
     length = len(inputs)
     shown = np.arange(max(0, length - context), length)
     outputs = np.arange(length, length + len(expected))
-    fig, positions, rows = _grid(len(ladder), titles or [panel_title("sine", rung) for rung in ladder])
+    fig, positions, height = _grid(len(ladder), titles or [panel_title("sine", rung) for rung in ladder])
     for index, ((row, col), predicted) in enumerate(zip(positions, predictions)):
         first = index == 0
         fig.add_trace(go.Scatter(x=shown, y=inputs[shown], mode="lines", name="input", legendgroup="input",
@@ -109,7 +128,7 @@ def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, con
     low, high = max(-0.05, float(values.min()) - 0.05), min(1.15, float(values.max()) + 0.05)
     fig.update_yaxes(range=[low, high])
     fig.update_xaxes(dtick=10)
-    return _style(fig, title, height=150 + 280 * rows)
+    return _style(fig, title, height=height)
 
 
 def error_curve_figure(experiment: str, ladder: list[Rung], *, noun: str | None = None,
@@ -124,9 +143,9 @@ def error_curve_figure(experiment: str, ladder: list[Rung], *, noun: str | None 
     errors = [rung.error for rung in ladder]
     error_name = ERROR_NAMES[experiment]
     fig = go.Figure(go.Scatter(
-        x=sizes, y=errors, mode="lines+markers+text", name=error_name, text=[f"{e:.3f}" for e in errors],
+        x=sizes, y=errors, mode="lines+markers+text", name=error_name, text=[format_error(e) for e in errors],
         textposition="top center", line={"color": COLORS["predicted"], "width": 3}, marker={"size": 12},
-        hovertemplate=f"%{{x:,}} {noun or NOUNS[experiment]}<br>%{{fullData.name}} %{{y:.4f}}<extra></extra>"))
+        hovertemplate=f"%{{x:,}} {noun or NOUNS[experiment]}<br>%{{fullData.name}} %{{text}}<extra></extra>"))
     if experiment == "sine":
         fig.add_hline(y=BOOK_SINE_MAE, line={"dash": "dash", "color": COLORS["expected"]},
                       annotation_text=book_note or f"book: {BOOK_SINE_MAE} after 10,000 examples",
@@ -157,3 +176,15 @@ def rectangle_panel_frames(free_drawings, completions) -> list[dict]:
 def sine_panel_frames(predictions) -> list[dict]:
     """The new values of the predicted traces of `sine_panels_figure` (every third trace) for other predictions."""
     return [{"y": np.asarray(predicted, dtype=float).ravel().tolist()} for predicted in predictions]
+
+
+def replay_layout(fig: go.Figure) -> go.Figure:
+    """Room for a replay (`figures.replay.animate`) around a panels figure, the panels keeping their size: the
+    legend goes above the panels' titles (at the bottom it would sit on the play buttons), the buttons and the
+    slider below the panels."""
+    top, bottom = 190, 150
+    height = fig.layout.height - 140 + top + bottom  # _style's margins were 100 + 40
+    plotted = height - top - bottom
+    fig.update_layout(legend={"y": 1 + 70 / plotted, "yanchor": "bottom", "x": 1.0, "xanchor": "right"},
+                      margin={"t": top, "b": bottom}, height=height)
+    return fig

@@ -9,6 +9,7 @@ from conftest import tiny_rectangles, tiny_sine
 from helpers import catalogues
 from lstm_core import ladder
 from lstm_core.engine.config import ConfigError
+from lstm_core.figures import ladder as ladder_figures
 from lstm_core.engine.store import ModelStore
 from lstm_core.engine.trainer import Trainer
 from lstm_core.experiments import RectangleConfig, SineConfig
@@ -57,16 +58,28 @@ def test_default_ladders_are_both_experiments_at_their_defaults_on_the_books_siz
 @pytest.mark.parametrize("small,large", [(0.21, 0.04), (0.3127, 0.0187), (1.4, 0.9)])
 def test_sentence_states_the_numbers_of_the_curve(small, large):
     sentence = said("rectangles", rungs([100, 1_000], [small, large]))
-    a, b = ladder.format_pair(small, large)
+    a, b = ladder.format_error(small), ladder.format_error(large)
     assert sentence.startswith("10× more rectangles cut the consistency error")
     assert f"from {a} to {b}" in sentence
     assert f"{small / large:.1f} times smaller" in sentence
 
 
-def test_format_pair_adds_digits_until_the_two_errors_read_differently():
-    assert ladder.format_pair(0.0501, 0.0499) == ("0.0501", "0.0499")
-    assert ladder.format_pair(0.21, 0.04) == ("0.21", "0.04")
-    assert ladder.format_pair(0.12344, 0.12341) == ("0.1234", "0.1234")  # four digits at most
+def test_the_sentence_the_chart_the_panels_and_the_table_write_each_error_the_same_way():
+    """One rounding, from one function: the figure a student reads in the sentence is the chart's and the table's."""
+    ladder_rungs = [Rung(size=s, error=e, epochs=1, seconds=1.0, source="trained",
+                         parts=(("free", e), ("completions", e / 3)))
+                    for s, e in zip([100, 1_000, 10_000], [0.123456, 0.0456789, 0.00123456])]
+    shown = [ladder.format_error(rung.error) for rung in ladder_rungs]
+    assert shown == ["0.123", "0.0457", "0.00123"]
+    sentence = said("rectangles", ladder_rungs)
+    assert "from 0.123 to 0.00123" in sentence
+    curve = ladder_figures.error_curve_figure("rectangles", ladder_rungs)
+    assert list(curve.data[0].text) == shown and "%{text}" in curve.data[0].hovertemplate
+    assert [ladder_figures.panel_title("rectangles", rung).split()[-1] for rung in ladder_rungs] == shown
+    rows = ladder.table_rows("rectangles", ladder_rungs)
+    assert [row["consistency error"] for row in rows] == shown
+    assert [row["drawn from [0, 0]"] for row in rows] == shown
+    assert [row["completions"] for row in rows] == [ladder.format_error(e / 3) for e in (0.123456, 0.0456789, 0.00123456)]
 
 
 def test_sentence_says_when_more_data_did_not_help_or_the_best_size_is_in_the_middle():
@@ -74,6 +87,7 @@ def test_sentence_says_when_more_data_did_not_help_or_the_best_size_is_in_the_mi
     assert rose.startswith("2.5× more training waves did not help") and "rose from 0.03 to 0.05" in rose
     same = said("sine", rungs([100, 10_000], [0.0501, 0.0499]))
     assert "about the same" in same and "0.0501" in same and "0.0499" in same
+    assert "about the same (0.123 and 0.123)" in said("sine", rungs([100, 10_000], [0.12344, 0.12341]))
     middle = said("rectangles", rungs([100, 1_000, 25_000], [0.3, 0.02, 0.05]))
     assert "250× more rectangles cut" in middle and "lowest consistency error, 0.02, came with 1,000" in middle
     steady = said("rectangles", rungs([100, 500, 5_000], [0.3, 0.1, 0.05]))
@@ -141,6 +155,10 @@ def test_a_ladder_is_trained_once_per_size_and_a_new_size_trains_alone(store_dir
     found = ladder.rungs(reversed(again))
     assert [r.size for r in found] == [100, 200] and all(math.isfinite(r.error) for r in found)
     assert [r.source for r in found] == ["store", "trained"] and [r.epochs for r in found] == [1, 1]
+    for rung, trained in zip(found, sorted(again, key=lambda t: t.config.train_size)):  # the headline and its parts
+        assert rung.error == trained.metrics["consistency"] == max(value for _, value in rung.parts)
+        assert dict(rung.parts) == {"free": trained.metrics["consistency_free"],
+                                    "completions": trained.metrics["consistency_completions"]}
 
 
 @pytest.mark.slow
