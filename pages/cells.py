@@ -6,10 +6,14 @@ with a long lag (output the marked value seen `lag` steps before the end)
 or on the damped sine wave: their loss curves, held-out errors and
 parameter counts side by side. Then the vanishing gradient, measured: the
 size of the gradient of the loss with respect to the input at each time
-step. Last, the exploding gradient: one cell trained with plain SGD at a
-learning rate the teacher picks, with or without gradient clipping, step by
-step, and the NaN named when it comes. Every text comes from the UI
-catalogues (`ui/locales`), and a preset menu prepares the classic cases.
+step, and the gates of the trained GRU beside the LSTM's. Then the gradient
+through time itself: a SimpleRNN whose recurrent weights start at a scale the
+teacher picks, its ‖∂h_T/∂h_k‖ at the start (no training), and two trainings
+on a task that needs the whole sequence, without and with gradient clipping.
+Last, SGD divergence: one cell trained with plain SGD at a learning rate too
+large, with or without clipping, step by step, and the NaN named when it
+comes. Every text comes from the UI catalogues (`ui/locales`), and a preset
+menu prepares the classic cases.
 """
 
 import math
@@ -19,12 +23,13 @@ import streamlit as st
 
 from lstm_core import presets
 from lstm_core.engine.config import max_epochs, max_train_size, max_units
-from lstm_core.experiments import CellsConfig, ExplodeConfig
-from lstm_core.experiments import cells
+from lstm_core.experiments import CellsConfig, ExplodeConfig, ThroughTimeConfig
+from lstm_core.experiments import cells, through_time
 from lstm_core.experiments.cells import GUESS_MAE, TASKS
 from lstm_core.experiments.formulas import CELLS
 from lstm_core.figures import concepts as concept_figures
 from lstm_core.figures import replay as replay_figures
+from lstm_core.figures import through_time as through_time_figures
 from ui import cache, controls, i18n, params, replay, widgets
 from ui.frame import require_app
 from ui.i18n import t
@@ -39,6 +44,10 @@ SGD_RATES = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0)
 FORMULAS = {"SimpleRNN": "u·(i + u + 1)", "GRU": "3·u·(i + u + 2)", "LSTM": "4·u·(i + u + 1)"}
 CELLS_FIELDS = ("task", "length", "lag", "units", "train_size", "epochs", "seed", "learning_rate")
 EXPLODE_KEYS = {"explode_cell": "cell", "explode_learning_rate": "learning_rate"}  # control key → ExplodeConfig field
+THROUGH_KEYS = {"through_scale": "scale", "through_length": "length", "through_seed": "seed"}  # → ThroughTimeConfig
+GATES = {"GRU": {"GRU update gate z": "update_gate", "GRU reset gate r": "reset_gate"},  # row by row: z beside f
+         "LSTM": {"LSTM forget gate f": "forget_gate", "LSTM input gate i": "input_gate",
+                  "LSTM output gate o": "output_gate"}}
 
 
 def page_controls() -> dict:
@@ -52,15 +61,21 @@ def page_controls() -> dict:
         "explode_cell": controls.choice("explode_cell", CELLS, ExplodeConfig.cell, kind="select"),
         "explode_learning_rate": controls.choice("explode_learning_rate", SGD_RATES, ExplodeConfig.learning_rate),
         "explode_clip": Control("explode_clip", "toggle", ExplodeConfig.clipnorm > 0),
+        "through_scale": controls.choice("through_scale", through_time.SCALE_CHOICES, ThroughTimeConfig.scale),
+        "through_length": controls.slider("through_length", *through_time.LENGTH_RANGE, ThroughTimeConfig.length),
+        "through_seed": controls.number("through_seed", 0, 10_000, ThroughTimeConfig.seed),
     }
 
 
 def preset_values(preset, declared: dict) -> dict:
-    """A preset's control values: a cells configuration's fields, or an SGD run's explode_* controls."""
+    """A preset's control values: a cells configuration's fields, an SGD run's explode_* controls or a gradient
+    through time's through_* controls."""
     config = preset.configs[0]
     if config.experiment == "explode":
         return {**{key: getattr(config, field) for key, field in EXPLODE_KEYS.items()},
                 "explode_clip": config.clipnorm > 0}
+    if config.experiment == "throughtime":
+        return {key: getattr(config, field) for key, field in THROUGH_KEYS.items()}
     return config_values(preset, declared)
 
 
@@ -114,8 +129,20 @@ def cells_results_ui(trained, config):
     st.plotly_chart(i18n.figure(concept_figures.gradient_figure(result.gradients, result.initial_gradients,
                                                                 marked_step=marked)))
     st.caption(t("cells.vanishing.caption", examples=cells.GRADIENT_EXAMPLES))
+    gates_ui(config, marked)
     st.page_link("pages/inside_lstm.py", label=t("inside_lstm.path.from_cells"), icon=":material/biotech:")
     replay_ui(result, config, marked)
+
+
+def gates_ui(config, marked):
+    """The trained GRU's update and reset gates beside the LSTM's forget, input and output gates, one sequence."""
+    st.subheader(t("cells.gates.header"))
+    st.markdown(t("cells.gates.intro"))
+    found = cache.cell_gates(config)
+    traces = {"GRU": found.gru, "LSTM": found.lstm}
+    columns = {cell: {title: traces[cell].get(name) for title, name in gates.items()} for cell, gates in GATES.items()}
+    st.plotly_chart(i18n.figure(concept_figures.gates_figure(columns, marked_step=marked)))
+    st.caption(t("cells.gates.caption", difference=found.difference))
 
 
 def replay_ui(result, config, marked):
@@ -130,6 +157,78 @@ def replay_ui(result, config, marked):
         guess=GUESS_MAE if config.task == "lag" else None, error_title=t("cells.replay.error"),
         gradient_title=t("cells.replay.gradient"))))
     st.caption(t("cells.replay.caption", examples=cells.GRADIENT_EXAMPLES))
+
+
+def through_time_ui(declared: dict):
+    """The gradient through time of a SimpleRNN at the start (no training), then two trainings without and with
+    clipping."""
+    st.subheader(t("through_time.header"))
+    st.markdown(t("through_time.intro", learning_rate=ThroughTimeConfig.learning_rate, clipnorm=through_time.CLIPNORM))
+    with st.form("through_time_model"):
+        left, middle, right = st.columns(3)
+        values = {field: declared[key].widget(t(f"through_time.{field}"), t(f"through_time.{field}.help"), where)
+                  for (key, field), where in zip(THROUGH_KEYS.items(), (left, middle, right))}
+        draw, train = st.columns([1, 2])
+        draw.form_submit_button(t("through_time.draw"), key="through_draw", help=t("through_time.draw.help"))
+        pressed = train.form_submit_button(t("through_time.train"), type="primary", key="through_train",
+                                           help=t("through_time.train.help"))
+    # The run's other settings are its defaults, lowered to the teacher's limits as the controls' defaults are.
+    config = widgets.config_or_stop(ThroughTimeConfig, scale=float(values["scale"]), length=values["length"],
+                                    seed=values["seed"], units=min(ThroughTimeConfig.units, max_units()),
+                                    train_size=min(ThroughTimeConfig.train_size, max_train_size()),
+                                    epochs=min(ThroughTimeConfig.epochs, max_epochs()))
+    profile = cache.through_time_profile(config)
+    st.plotly_chart(i18n.figure(through_time_figures.profile_figure(
+        profile.steps_back, profile.median, profile.bound,
+        title=t("through_time.profile.title", scale=config.scale, length=config.length),
+        x_title=t("through_time.profile.x"), y_title=t("through_time.profile.y"),
+        median_label=t("through_time.profile.median", examples=profile.norms.shape[0]),
+        bound_label=t("through_time.profile.bound", scale=config.scale))))
+    st.markdown(t("through_time.profile.grows" if profile.grows else "through_time.profile.shrinks",
+                  steps=profile.steps - 1, first=profile.first, per_step=profile.per_step))
+    st.caption(t("through_time.profile.caption", examples=profile.norms.shape[0], scale=config.scale))
+    runs = []
+    for run_config in (config, config.clipped()):
+        label = run_label(run_config)
+        trained = widgets.trained_or_prompt(run_config, pressed, prompt=t("through_time.prompt"), label=label,
+                                            button=False)  # its Train button is on the page, in present mode too
+        if trained is None:
+            return
+        runs.append((label, trained))
+    clipping_ui(config, runs)
+
+
+def run_label(config) -> str:
+    return t("through_time.run.with", clipnorm=config.clipnorm) if config.clipnorm else t("through_time.run.without")
+
+
+def clipping_ui(config, runs):
+    """What clipping did: the loss and the gradient norm of both runs, each run's result in words, its error."""
+    st.plotly_chart(i18n.figure(through_time_figures.clipping_figure(
+        [(label, trained.steps, trained.losses["loss"], trained.gradient_norm, trained.diverged_step)
+         for label, trained in runs], clipnorm=config.clipped().clipnorm,
+        title=t("through_time.clip.title", learning_rate=config.learning_rate, scale=config.scale),
+        x_title=t("through_time.clip.x"), loss_title=t("through_time.clip.loss"),
+        norm_title=t("through_time.clip.norm"),
+        clip_label=t("through_time.clip.value", clipnorm=config.clipped().clipnorm),
+        overflow_label=t("through_time.clip.overflow"))))
+    columns = st.columns(len(runs))
+    for column, (label, trained) in zip(columns, runs):
+        result = through_time.run(trained)
+        if result.diverged:
+            column.markdown(t("through_time.result.diverged", label=label, step=result.diverged_step,
+                              norm=result.largest_norm))
+        else:
+            column.markdown(t("through_time.result.finite", label=label, steps=result.steps, first=result.first_loss,
+                              final=result.final_loss, peak=result.peak_loss, norm=result.largest_norm))
+        if result.clipnorm:
+            column.markdown(t("through_time.result.bounded", clipnorm=result.clipnorm, update=result.largest_update))
+        error = f"{result.error:.4f}" if not math.isnan(result.error) else t("through_time.metric.overflowed")
+        delta = None if math.isnan(result.error) else t("through_time.metric.vs_guessing",
+                                                         delta=result.error - GUESS_MAE)
+        # Grey, not green: a delta below guessing is not a success by itself (see cells_results_ui).
+        column.metric(t("through_time.metric.error", label=label), error, delta, delta_color="off")
+    st.caption(t("through_time.metric.caption", guess=GUESS_MAE))
 
 
 def explode_ui(declared: dict):
@@ -148,7 +247,9 @@ def explode_ui(declared: dict):
                                     clipnorm=1.0 if clip else 0.0, units=min(ExplodeConfig.units, max_units()),
                                     train_size=min(ExplodeConfig.train_size, max_train_size()),
                                     epochs=min(ExplodeConfig.epochs, max_epochs()))
-    fit = widgets.trained_or_prompt(config, pressed, prompt=t("widgets.experiment_prompt", what=t("cells.explode.what")))
+    # Its Train button is on the page, in present mode too: no second one beside the prompt.
+    fit = widgets.trained_or_prompt(config, pressed, button=False,
+                                    prompt=t("widgets.experiment_prompt", what=t("cells.explode.what")))
     if fit is None:
         return
     message = divergence_text(fit)
@@ -165,6 +266,7 @@ def explode_ui(declared: dict):
 
 st.title(t("cells.title"))
 st.caption(t("cells.caption"))
+st.markdown(t("cells.memory"))
 declared = page_controls()
 preset_ui("cells", presets.CELLS, declared, preset_values)
 params.check(controls.parameters(declared.values()))
@@ -174,4 +276,5 @@ trained = widgets.trained_or_prompt(config, pressed, prompt=t("widgets.experimen
                                     live=replay.cells_live(config))
 if trained is not None:
     cells_results_ui(trained, config)
+through_time_ui(declared)
 explode_ui(declared)

@@ -1,6 +1,9 @@
 """
-Plain SGD with too large a learning rate: the updates overshoot and the loss
-overflows, and what gradient clipping (`clipnorm`) does about it.
+SGD divergence: plain SGD with too large a learning rate, the updates
+overshoot and the loss overflows, and what gradient clipping (`clipnorm`)
+does about it. The cause is the step size, not the recurrent weights: this
+is not the course notes' exploding gradient through time, which grows with
+the distance back through the steps (`through_time.py` measures that one).
 
 One cell on the damped sine wave, trained with plain SGD and a mean squared
 error, recording the loss and the gradient norm (before clipping) at every

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .base import COLORS, FONT_SIZE, SERIES, _layout
+from .base import COLORS, FONT_SIZE, MIN_FONT_SIZE, SERIES, _layout, log_tick_labels, readable
 
 # Blue, vermilion and green already mean expected, predicted and training: models get the other colours.
 MODEL_COLORS = {
@@ -88,7 +88,8 @@ def unrolled_figure(diagram, *, title: str = "") -> go.Figure:
         if diagram.loss[t]:
             fig.add_shape(type="rect", x0=t - 0.28, x1=t + 0.28, y0=1.75, y1=2.1,
                           line={"color": COLORS["expected"], "width": 2}, fillcolor="#E6F0F7")
-            fig.add_annotation(x=t, y=1.925, text="loss", showarrow=False, font={"color": COLORS["expected"], "size": 13})
+            fig.add_annotation(x=t, y=1.925, text="loss", showarrow=False,
+                               font={"color": COLORS["expected"], "size": MIN_FONT_SIZE})
             _arrow(fig, t, 1.45, t, 1.75, COLORS["expected"], width=1)
         if diagram.fed_back[t]:
             fig.add_shape(type="path", path=f"M {t - 1 + 0.2},1.25 C {t - 0.45},1.25 {t - 0.45},-1.25 {t - 0.2},-1.25",
@@ -127,32 +128,102 @@ def curves_figure(x, series: dict, *, title: str, x_title: str, y_title: str, lo
                                  line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "solid"), "width": 3}))
     fig = _legend_below(_layout(fig, title, x_title, y_title, height=height))
     if log_y:
-        fig.update_yaxes(type="log", exponentformat="power")
+        fig.update_yaxes(type="log", exponentformat="power",
+                         **log_tick_labels(np.concatenate([np.ravel(values) for values in series.values()])))
     return fig
+
+
+LABEL_GAP = 0.09  # direct labels on a log axis: at least this fraction of the axis' decades apart
+
+
+def spread(values, gap: float) -> np.ndarray:
+    """Positions for labels at `values` (one axis, any order), moved apart until neighbours are `gap` apart,
+    as close to their values as that allows (the middle of a cluster stays where it is)."""
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(values)
+    placed = values[order].copy()
+    for _ in range(len(placed)):  # a cluster pushed apart can meet the next one: repeat until settled
+        for index in range(1, len(placed)):
+            if placed[index] - placed[index - 1] < gap:
+                middle = (placed[index] + placed[index - 1]) / 2
+                placed[index - 1], placed[index] = middle - gap / 2, middle + gap / 2
+    result = np.empty_like(placed)
+    result[order] = placed
+    return result
+
+
+def direct_labels(fig: go.Figure, points: list, *, row: int | None = None, col: int | None = None,
+                  log_range: tuple, xanchor: str = "left", size: int = FONT_SIZE) -> None:
+    """Name lines where they are, not in a far legend: `points` are `(x, y, text, colour)` on a log y axis
+    whose range is `log_range` (decades); labels too close to each other are spread apart."""
+    if not points:
+        return
+    logs = np.log10(np.maximum([y for _, y, _, _ in points], 1e-300))
+    placed = spread(logs, LABEL_GAP * (log_range[1] - log_range[0]))
+    where = {"row": row, "col": col} if row is not None else {}
+    for (x, _, text, color), y in zip(points, placed):
+        fig.add_annotation(x=x, y=float(y), text=f"<b>{text}</b>", showarrow=False, xanchor=xanchor,
+                           yanchor="middle", xshift=8 if xanchor == "left" else -8,
+                           font={"color": color, "size": size}, bgcolor="rgba(255,255,255,0.8)", **where)
+
+
+def log_ticks(log_range: tuple) -> dict:
+    """A log axis' ticks for its range (in decades): at whole decades, at most about eight of them, when it spans
+    three or more; else 1, 2 and 5 times each decade, written out at full size (`base.log_tick_labels`)."""
+    span = log_range[1] - log_range[0]
+    if span >= 3:
+        return {"dtick": max(1, int(np.ceil(span / 8)))}
+    return log_tick_labels([10.0 ** log_range[0], 10.0 ** log_range[1]])
+
+
+def _log_range(arrays, floor: float = 1e-30, pad: float = 0.3) -> tuple:
+    every = np.concatenate([np.asarray(values, dtype=float).ravel() for values in arrays]) if arrays else np.zeros(0)
+    every = every[np.isfinite(every) & (every > floor)]
+    if not every.size:
+        return (-8.0, 1.0)
+    return (float(np.log10(every.min())) - pad, float(np.log10(every.max())) + pad)
 
 
 def gradient_figure(series: dict, initial: dict | None = None, *, marked_step: int | None = None,
-                    title: str = "Gradient of the loss with respect to each input step") -> go.Figure:
-    """Mean ||d loss / d x_t|| per time step and cell, log scale; dotted lines before training.
+                    title: str = "Gradient of the loss with respect to each input step",
+                    before: str = "before training", after: str = "after training") -> go.Figure:
+    """Mean ||d loss / d x_t|| per time step and cell on a log scale, read from a projector at the back of a room.
 
+    Two panels on one y axis, before training (`initial`) and after (`series`): three thick lines each, named
+    where they end on the left, the early steps, where the cells part (no legend to look up).
     `marked_step` draws a vertical line at the step whose value the model must remember.
     """
-    fig = go.Figure()
-    for index, (name, values) in enumerate(series.items()):
-        values = np.asarray(values, dtype=float)
-        steps = np.arange(len(values))
-        fig.add_trace(go.Scatter(x=steps, y=np.maximum(values, 1e-30), mode="lines", name=f"{name} trained",
-                                 line={"color": _color(name, index), "width": 3}))
-        if initial is not None and name in initial:
-            fig.add_trace(go.Scatter(x=steps, y=np.maximum(np.asarray(initial[name], dtype=float), 1e-30), mode="lines",
-                                     name=f"{name} before training", opacity=0.6,
-                                     line={"color": _color(name, index), "width": 2, "dash": "dot"}))
-    if marked_step is not None:
-        fig.add_vline(x=marked_step, line={"dash": "dot", "color": COLORS["input"]})
-        fig.add_annotation(x=marked_step, y=1.02, yref="paper", text="marked value", showarrow=False)
-    fig = _legend_below(_layout(fig, title, "time step of the input", "gradient norm (log scale)", height=460))
-    fig.update_yaxes(type="log", exponentformat="power")
-    return fig
+    from plotly.subplots import make_subplots
+
+    panels = [(before, initial)] if initial else []
+    panels.append((after, series))
+    fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=[name for name, _ in panels])
+    log_range = _log_range([values for _, profiles in panels for values in profiles.values()])
+    for col, (panel, profiles) in enumerate(panels, start=1):
+        suffix = "before training" if col < len(panels) else "trained"
+        points = []
+        for index, (name, values) in enumerate(profiles.items()):
+            values = np.maximum(np.asarray(values, dtype=float), 1e-30)
+            steps = np.arange(len(values))
+            fig.add_trace(go.Scatter(x=steps, y=values, mode="lines", name=f"{name} {suffix}", showlegend=False,
+                                     line={"color": _color(name, index), "width": 5,
+                                           "dash": MODEL_DASHES.get(name, "solid")}), row=1, col=col)
+            points.append((0, float(values[0]), name, _color(name, index)))
+        direct_labels(fig, points, row=1, col=col, log_range=log_range)
+        if marked_step is not None:
+            fig.add_vline(x=marked_step, line={"dash": "dot", "color": COLORS["input"], "width": 2}, row=1, col=col)
+            # (an annotation's y on a log axis is in decades)
+            fig.add_annotation(x=marked_step, y=log_range[1], text="marked value", showarrow=False, yanchor="top",
+                               xanchor="left", xshift=4, font={"color": COLORS["input"]}, row=1, col=col)
+        fig.update_xaxes(title_text="time step of the input", row=1, col=col)
+    fig.update_yaxes(type="log", range=list(log_range), exponentformat="power", **log_ticks(log_range))
+    fig.update_yaxes(title_text="gradient norm (log scale)", row=1, col=1)
+    fig.update_layout(title=title, height=480, font={"size": FONT_SIZE}, showlegend=False,
+                      margin={"l": 80, "r": 20, "t": 90, "b": 60})
+    for annotation in fig.layout.annotations[:len(panels)]:  # the panels' titles, as large as the rest
+        annotation.font = {"size": FONT_SIZE + 2}
+    return readable(fig)
 
 
 def explode_figure(steps, losses, norms, *, diverged_step: int | None = None, message: str = "",
@@ -173,7 +244,8 @@ def explode_figure(steps, losses, norms, *, diverged_step: int | None = None, me
         finite = np.isfinite(values) & (values > 0)
         fig.add_trace(go.Scatter(x=steps[finite], y=values[finite], mode="lines+markers", name=name,
                                  marker={"size": 4}, line={"color": color, "width": 2}), row=row, col=1)
-        fig.update_yaxes(type="log", exponentformat="power", title_text=name.split(" (")[0], row=row, col=1)
+        fig.update_yaxes(type="log", exponentformat="power", title_text=name.split(" (")[0], row=row, col=1,
+                         **log_tick_labels(values[finite]))
     if diverged_step is not None:
         for row in (1, 2):
             fig.add_vline(x=diverged_step, line={"color": COLORS["predicted"], "width": 3}, row=row, col=1)
@@ -183,7 +255,7 @@ def explode_figure(steps, losses, norms, *, diverged_step: int | None = None, me
     fig.update_xaxes(title_text="training step", row=2, col=1)
     fig.update_layout(title=title, height=520, font={"size": FONT_SIZE}, template="plotly_white",
                       margin={"l": 70, "r": 20, "t": 80, "b": 50}, showlegend=False)
-    return fig
+    return readable(fig)
 
 
 # -- forecasts --------------------------------------------------------------------------------
@@ -246,12 +318,12 @@ def range_figure(low: float, high: float, train_low: float, train_high: float, v
                                      "color": COLORS["expected"] if inside else COLORS["predicted"],
                                      "line": {"color": "white", "width": 1}}))
     fig.add_annotation(x=(train_low + train_high) / 2, y=0.95, text=label or f"trained {train_low:{fmt}}–{train_high:{fmt}}",
-                       showarrow=False, font={"size": 12, "color": COLORS["training"]})
-    fig.update_xaxes(range=[low, high], showgrid=False, tickfont={"size": 11})
+                       showarrow=False, font={"size": MIN_FONT_SIZE, "color": COLORS["training"]})
+    fig.update_xaxes(range=[low, high], showgrid=False, tickfont={"size": MIN_FONT_SIZE})
     fig.update_yaxes(range=[0, 1.1], visible=False)
-    fig.update_layout(height=90, margin={"l": 10, "r": 10, "t": 5, "b": 25}, template="plotly_white",
-                      showlegend=False)
-    return fig
+    fig.update_layout(height=100, margin={"l": 10, "r": 10, "t": 5, "b": 30}, template="plotly_white",
+                      showlegend=False, font={"size": MIN_FONT_SIZE})
+    return readable(fig)
 
 
 def sweep_figure(values, errors: dict, train_range, chosen: float, *, field: str, labels: dict | None = None,
@@ -288,6 +360,43 @@ def heatmap_figure(values, *, title: str, signed: bool, height: int = 300) -> go
     return fig
 
 
+def gates_figure(columns: dict, *, marked_step: int | None = None, height_per_row: int = 230) -> go.Figure:
+    """Gates side by side: `columns` maps a column's title (a cell) to `{gate title: (steps, units) values}`.
+
+    Row r of every column holds the r-th gate of each cell (e.g. the GRU's update gate z beside the LSTM's
+    forget gate f); a column with fewer gates leaves its last rows empty. One colour scale (Cividis, 0 to 1)
+    for all, as every gate is a sigmoid.
+    """
+    from plotly.subplots import make_subplots
+
+    names = list(columns)
+    rows = max(len(gates) for gates in columns.values())
+    titles = []
+    for row in range(rows):
+        for name in names:
+            gates = list(columns[name])
+            titles.append(gates[row] if row < len(gates) else "")
+    fig = make_subplots(rows=rows, cols=len(names), subplot_titles=titles, horizontal_spacing=0.08,
+                        vertical_spacing=0.12)
+    scale, low, high = GATE_SCALES["gate"]
+    for col, name in enumerate(names, start=1):
+        for row, values in enumerate(columns[name].values(), start=1):
+            values = np.asarray(values, dtype=float)
+            fig.add_trace(go.Heatmap(z=values.T, x=np.arange(values.shape[0]), y=np.arange(values.shape[1]),
+                                     coloraxis="coloraxis", name=list(columns[name])[row - 1]), row=row, col=col)
+            if marked_step is not None:  # framed, not covered: the marked step's column is what to look at
+                fig.add_vrect(x0=marked_step - 0.5, x1=marked_step + 0.5, line={"color": "white", "width": 2},
+                              fillcolor="rgba(0,0,0,0)", row=row, col=col)
+            fig.update_yaxes(title_text="unit", row=row, col=col)
+        fig.update_xaxes(title_text="time step", row=len(columns[name]), col=col)
+    fig.update_layout(coloraxis={"colorscale": scale, "cmin": low, "cmax": high, "colorbar": {"thickness": 14}},
+                      height=rows * height_per_row + 80, font={"size": FONT_SIZE},
+                      margin={"l": 70, "r": 20, "t": 50, "b": 50})
+    for annotation in fig.layout.annotations:  # the panels' titles
+        annotation.font = {"size": FONT_SIZE}
+    return readable(fig)
+
+
 def units_figure(wave, cell, units, *, title: str = "Cell state of chosen units against the wave",
                  envelope=None, unit_label: str = "unit {unit}") -> go.Figure:
     """The input wave (grey, right axis) and the cell state of each chosen unit (left axis).
@@ -308,4 +417,4 @@ def units_figure(wave, cell, units, *, title: str = "Cell state of chosen units 
     fig = _legend_below(_layout(fig, title, "time step", "cell state c"))
     fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "wave value", "showgrid": False,
                               "range": [-0.05, 1.05], "tickmode": "array", "tickvals": [0, 0.25, 0.5, 0.75, 1]})
-    return fig
+    return readable(fig)

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import tiny_sine
 from helpers import jit_off, train
-from lstm_core import data, gates
+from lstm_core import data, gates, gru_gates
 from lstm_core.engine.backend import keras
 
 
@@ -91,3 +91,71 @@ def test_only_the_lstm_layers_are_traced_in_order(trained_sine):
     assert [layer.name for layer in gates.lstm_layers(trained_sine.model)] == ["lstm_1", "lstm_2"]
     single = gates.trace_model(trained_sine.model, waves()[0])  # one wave: (steps, units) arrays
     assert [trace.cell.shape for trace in single] == [(50, 5), (50, 5)]
+
+
+# -- the GRU (gru_gates.py) ----------------------------------------------------------------------
+
+def gru_layer(reset_after: bool, units: int = 3, features: int = 2, seed: int = 0):
+    """A Keras GRU with random weights everywhere, biases too (zero biases would hide a misplaced one)."""
+    k = keras()
+    layer = k.layers.GRU(units, reset_after=reset_after, return_sequences=True)
+    layer.build((None, 7, features))
+    rng = np.random.default_rng(seed)
+    layer.set_weights([rng.normal(0, 0.8, w.shape).astype(np.float32) for w in layer.get_weights()])
+    return layer
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gru_equations_match_keras_with_either_reset_placement(reset_after):
+    layer = gru_layer(reset_after)
+    assert np.asarray(layer.get_weights()[2]).shape == ((2, 9) if reset_after else (9,))
+    x = np.random.default_rng(1).normal(size=(4, 7, 2)).astype(np.float32)
+    trace = gru_gates.trace_layer(layer, x)
+    keras_states = np.asarray(layer(x))
+    assert trace.hidden.shape == keras_states.shape == (4, 7, 3)
+    assert np.abs(trace.hidden - keras_states).max() < 1e-5
+    np.testing.assert_allclose(gru_gates.keras_hidden_states(layer, x), keras_states, atol=1e-6)
+    # The reset gate's place matters (the check can fail): the other placement on the same weights differs.
+    kernel, recurrent_kernel, bias = layer.get_weights()
+    other_bias = bias[0] if reset_after else np.stack([bias, np.zeros_like(bias)])
+    other = gru_gates.gru_trace(kernel, recurrent_kernel, other_bias, x, reset_after=not reset_after)
+    assert np.abs(other.hidden - keras_states).max() > 1e-3
+
+
+def test_keras_gru_gate_order_is_update_reset_candidate_and_z_keeps_the_old_state():
+    # One unit, no weights: the input bias alone sets each block, in Keras' order z, r, h.
+    bias = np.array([[2.0, -1.0, 0.5], [0.0, 0.0, 0.0]])
+    trace = gru_gates.gru_trace(np.zeros((1, 3)), np.zeros((1, 3)), bias, np.zeros((3, 1)))
+    sigmoid = gates.sigmoid
+    assert np.allclose(trace.update_gate[:, 0], sigmoid(2.0))
+    assert np.allclose(trace.reset_gate[:, 0], sigmoid(-1.0))
+    assert np.allclose(trace.candidate[:, 0], np.tanh(0.5))
+    expected = [(1 - sigmoid(2.0)) * np.tanh(0.5)]
+    for _ in range(2):  # h_t = z·h_{t-1} + (1 − z)·g
+        expected.append(sigmoid(2.0) * expected[-1] + (1 - sigmoid(2.0)) * np.tanh(0.5))
+    assert np.allclose(trace.hidden[:, 0], expected)
+
+
+def test_the_trained_cells_gru_and_lstm_gates_match_keras_and_behave_as_gates():
+    from helpers import tiny_trainer
+    from lstm_core.experiments import cells
+
+    trained = tiny_trainer()[1]["cells"]
+    inputs, _ = cells.holdout(trained.config, 1)
+    found = gru_gates.cells_gates(trained.model, inputs[0])
+    assert found.difference < 1e-5
+    units = trained.config.units
+    for values in (found.gru.update_gate, found.gru.reset_gate, found.lstm.forget_gate, found.lstm.input_gate):
+        assert values.shape == (trained.config.length, units)
+        assert np.all((values > 0) & (values < 1))
+    previous = np.vstack([np.zeros((1, units)), found.gru.hidden[:-1]])
+    z = found.gru.update_gate
+    assert np.allclose(found.gru.hidden, z * previous + (1 - z) * found.gru.candidate)
+
+
+def test_a_non_standard_gru_is_refused():
+    k = keras()
+    layer = k.layers.GRU(2, activation="relu")
+    layer.build((None, 4, 1))
+    with pytest.raises(ValueError, match="not a standard GRU"):
+        gru_gates.trace_layer(layer, np.zeros((4, 1)))
