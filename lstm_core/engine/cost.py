@@ -90,12 +90,14 @@ class Layer:
 @dataclass(frozen=True)
 class Shape:
     """What a model computes per example: its recurrent layers, their time steps, its dense weights
-    (`dense` once per example, `dense_per_step` at every step)."""
+    (`dense` once per example, `dense_per_step` at every step); `per_item`: examples per unit of `train_size`
+    (the book's rectangles: three corner pairs a rectangle)."""
 
     layers: tuple
     steps: int
     dense: int = 0
     dense_per_step: int = 0
+    per_item: int = 1
 
 
 def _stack(cell: str, inputs: int, units: int, depth: int) -> list:
@@ -110,8 +112,12 @@ def shape(config) -> Shape:
     units = int(getattr(config, "units", 1))
     if name == "sine":
         return Shape(tuple(_stack("LSTM", 1, units, config.depth)), config.length, dense=units * config.output)
-    if name == "rectangles":
-        return Shape((Layer("LSTM", 2, units),), 1, dense=units * 2)
+    if name == "rectangles":  # the book's framing: pairs of one step; the sequence framing: the three at once
+        sequence = getattr(config, "framing", "book") == "sequence"
+        return Shape((Layer("LSTM", 2, units),), 3 if sequence else 1, dense=0 if sequence else units * 2,
+                     dense_per_step=units * 2 if sequence else 0, per_item=1 if sequence else 3)
+    if name == "throughtime":
+        return Shape((Layer("SimpleRNN", config.features, units),), config.length, dense=units)
     if name == "window":
         mlp = config.window * units + units * units + units * config.output
         return Shape((Layer("LSTM", 1, units),), config.window, dense=mlp + units * config.output)
@@ -155,7 +161,7 @@ def work(config, *, batch_size: int | None = None, epochs: int | None = None, ji
     """The work of training `config` for `epochs` (default: all of its epochs) in batches of `batch_size`
     (default: the configuration's, else 32); `jit` says whether the step is compiled with XLA."""
     model = shape(config)
-    examples = int(getattr(config, "train_size", 1))
+    examples = int(getattr(config, "train_size", 1)) * model.per_item
     epochs = int(getattr(config, "epochs", 1)) if epochs is None else int(epochs)
     batch = max(1, int(batch_size or getattr(config, "batch_size", 32)))
     used = max(batch, examples - examples % batch)  # whole batches only (engine.fit)

@@ -75,6 +75,16 @@ def test_the_estimated_layers_are_the_built_models_layers(config):
     assert model.input.shape[1] == shape.steps  # time steps
 
 
+def test_both_rectangle_framings_do_the_same_arithmetic_in_as_many_updates_the_sequence_in_three_steps():
+    book, sequence = RectangleConfig(), RectangleConfig(framing="sequence")
+    work = {config.framing: cost.work(config, batch_size=experiments.of(config).recipe(config).batch_size)
+            for config in (book, sequence)}
+    assert work["sequence"].flops == pytest.approx(work["book"].flops)
+    assert work["sequence"].cell_steps == 3 * work["book"].cell_steps  # one update: three steps, not one
+    model = plain_model(experiments.of(sequence), sequence.replace(units=2, train_size=100))
+    assert model.input.shape[1] == cost.shape(sequence).steps == 3
+
+
 def test_the_calibration_is_a_running_median_of_measured_over_estimated():
     calibration = cost.Calibration(window=3)
     assert calibration.factor == 1.0 and calibration.seconds(10.0) == 10.0  # the benchmark's own speed
