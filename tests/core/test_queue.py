@@ -81,8 +81,6 @@ def test_both_rectangle_framings_do_the_same_arithmetic_in_as_many_updates_the_s
             for config in (book, sequence)}
     assert work["sequence"].flops == pytest.approx(work["book"].flops)
     assert work["sequence"].cell_steps == 3 * work["book"].cell_steps  # one update: three steps, not one
-    model = plain_model(experiments.of(sequence), sequence.replace(units=2, train_size=100))
-    assert model.input.shape[1] == cost.shape(sequence).steps == 3
 
 
 def test_the_calibration_is_a_running_median_of_measured_over_estimated():
