@@ -8,7 +8,9 @@ home page opens at once, and Keras is loaded only by a lesson that builds,
 trains or runs a model.
 
 `?present=1` in the address hides the sidebar and the navigation, for a
-projector or a student handout: the view is set by the rest of the link.
+projector or a student handout: the view is set by the rest of the link,
+and the lesson's preset menu and Train button come onto the page, with a
+switch that shows the sidebar after all (see `ui/frame.py`).
 
 Run it with `streamlit run app.py`.
 """
@@ -18,16 +20,17 @@ from pathlib import Path
 import streamlit as st
 
 from lstm_core.engine.store import ModelStore
-from ui import controls, state
-from ui.frame import app_scope
+from ui import controls, params, state
+from ui.frame import app_scope, sidebar_hidden
 from ui.i18n import has, language_ui, t
 from ui.lessons import LESSONS
 
 ICON = Path(__file__).parent / "ui" / "assets" / "icon.png"  # served by the app: a Material icon is fetched online
-PRESENT = st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
+PRESENT = params.present()
+HIDDEN = sidebar_hidden()  # present mode, unless its switch shows the sidebar after all
 
 st.set_page_config(page_title="LSTM Explorer", page_icon=str(ICON), layout="wide",
-                   initial_sidebar_state="collapsed" if PRESENT else "auto")
+                   initial_sidebar_state="collapsed" if HIDDEN else "expanded" if PRESENT else "auto")
 
 
 def title(lesson) -> str:
@@ -65,14 +68,14 @@ def forget_other_lessons(page) -> None:
 def present_ui() -> None:
     """Presentation mode: no sidebar, no navigation, only the lesson."""
     st.html("<style>[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'],"
-            " [data-testid='stSidebarNav'] {display: none !important;}</style>")
+            " [data-testid='stExpandSidebarButton'], [data-testid='stSidebarNav'] {display: none !important;}</style>")
 
 
 with app_scope():  # the app's own widgets, under the main script on every run (see ui/frame.py, issue 12)
     language_ui()
     page = st.navigation(pages(), position="hidden" if PRESENT else "sidebar")
     sidebar_ui()
-    if PRESENT:
+    if HIDDEN:
         present_ui()
 forget_other_lessons(page)
 page.run()

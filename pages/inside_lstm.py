@@ -7,10 +7,11 @@ LSTM layer the page shows, time step by unit, the input, forget and output
 gates, the candidate values, the cell state and the hidden state, computed
 by hand from the trained weights with the LSTM equations and checked
 against Keras' own output. A line chart follows chosen units' cell state
-along the wave, so students can find a unit that tracks the decay or the
-phase. A preset menu opens the book's model on a wave inside or outside its
-training range, or a one-layer model of 4 units whose units are easier to
-read one by one.
+along the wave, so students can find a unit whose cell state follows the
+wave itself or its decay (the two correlations of `gates.unit_tracking`). A
+preset menu opens the book's model on a wave inside or outside its training
+range, or a one-layer model of 4 units whose units are easier to read one by
+one.
 
 "Step through the cell" draws one unit's cell as in the classic LSTM
 diagrams, with its numbers at every time step and the equations with those
@@ -125,7 +126,8 @@ def path_ui(config, period: float, decay: float, steps, unit: int, layer: int):
         # The button only while there is nothing to show: opening the page never trains.
         pressed = not cache.is_available(rnn_config) and st.button(
             t(f"inside_lstm.path.train_{task}"), key="inside_rnn_train", help=t(f"inside_lstm.path.train_{task}.help"))
-        rnn = widgets.trained_or_prompt(rnn_config, pressed, prompt=t(f"inside_lstm.path.prompt_{task}"))
+        rnn = widgets.trained_or_prompt(rnn_config, pressed, prompt=t(f"inside_lstm.path.prompt_{task}"),
+                                        button=False)  # its own button is just above, on the page
     if task == "sine":
         forget, back, marked = steps.trace.forget_gate, min(20, steps.steps - 1), None
         norms = cache.simple_rnn_path(rnn_config, period, decay) if rnn is not None else None

@@ -65,6 +65,7 @@ def results_ui(trained, config, period, decay, inputs, expected):
         inputs, expected, predictions, examples, trained.curve, labels=replay.labels(examples, examples[-1]),
         title=t("sine.figure", period=period, decay=decay), texts=replay.texts(), active=moment,
         pinned=pinned_prediction, pinned_curve=pinned[1].curve if pinned else None)))
+    st.caption(t("sine.replay.caption"))
     prediction = figures.sine_prediction_figure(inputs, expected, predicted, pinned=pinned_prediction,
                                                 title=t("sine.figure", period=period, decay=decay))
     loss = figures.loss_figure(trained.history, trained.curve or None, pinned=pinned[1].curve if pinned else None)

@@ -40,13 +40,14 @@ class Control:
     bound: bool = True  # kept in the link
 
     def param(self) -> params.Param | None:
-        """The link parameter, with the widget's own range."""
+        """The link parameter, with the widget's own range (a range that depends on another field, such as the
+        cells lesson's lag, follows that field's value now: `params.bounded`)."""
         if not self.bound:
             return None
         if self.kind in NUMERIC:
             whole = isinstance(self.default, int)
             maker = params.whole_number if whole else params.number
-            return maker(self.key, self.low, self.high, self.default)
+            return params.bounded(maker(self.key, self.low, self.high, self.default))
         if self.kind == "toggle":
             return params.flag(self.key, bool(self.default))
         if self.kind == "multiselect":
@@ -60,12 +61,19 @@ class Control:
         if self.bound:
             common["bind"] = "query-params"
             BOUND_KEYS.add(self.key)
+        low, high, default = self.low, self.high, self.default
+        if self.bound and self.kind in NUMERIC:
+            linked = self.param()  # the link's range, which may depend on another field's value
+            low, high = type(self.low)(linked.low), type(self.high)(linked.high)
+            default = min(max(default, low), high)
+            if (low, high) != (self.low, self.high) and self.key in st.session_state:
+                # The range moved with the field it depends on: the value stays inside it (and the slider keeps it).
+                st.session_state[self.key] = min(max(st.session_state[self.key], low), high)
         if self.kind in ("slider", "range"):
-            value = where.slider(label, self.low, self.high, self.default, step=self.step, format=self.format,
-                                 **common)
+            value = where.slider(label, low, high, default, step=self.step, format=self.format, **common)
             return tuple(value) if self.kind == "range" else value
         if self.kind == "number":
-            return int(where.number_input(label, int(self.low), int(self.high), int(self.default), **common))
+            return int(where.number_input(label, int(low), int(high), int(default), **common))
         if self.kind == "select_slider":
             return where.select_slider(label, list(self.choices), self.default, **common)
         if self.kind == "radio":

@@ -25,6 +25,13 @@ a page's hash, the language switch belonged to that page, so the first
 student's first click in the sidebar lost `lang` and the page fell back to
 English (issue 12). `app.py` therefore draws its own part inside
 `app_scope()`: under the main script's hash, whoever runs it.
+
+Present mode (`?present=1`, for a projector) hides the sidebar, where every
+lesson keeps its controls. `controls_strip()` gives the lesson's preset menu
+a row at the top of the page instead, with a switch that shows the sidebar
+after all (every other control), and `widgets.trained_or_prompt` puts a
+Train button under its "not trained yet" prompt: one mechanism for every
+lesson, none of them drawing its controls twice.
 """
 
 from __future__ import annotations
@@ -38,7 +45,11 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from ui import params
+from ui.i18n import t
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
+SIDEBAR_SHOWN = "present_sidebar"  # the widget key of present mode's switch that shows the sidebar after all
 
 
 def require_app() -> None:
@@ -58,3 +69,18 @@ def app_scope() -> Iterator[None]:
         return
     with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
         yield
+
+
+def sidebar_hidden() -> bool:
+    """Present mode with its sidebar hidden (as it opens): the page itself must offer the preset and Train."""
+    return params.present() and not st.session_state.get(SIDEBAR_SHOWN, False)
+
+
+def controls_strip():
+    """Where a lesson's preset menu goes: the sidebar, or in present mode a row at the top of the page, beside the
+    switch that shows the sidebar (`app.py` reads it before drawing the page)."""
+    if not params.present():
+        return st.sidebar
+    menu, switch = st.columns([3, 1], vertical_alignment="bottom")
+    switch.toggle(t("app.present.sidebar"), key=SIDEBAR_SHOWN, help=t("app.present.sidebar.help"))
+    return menu

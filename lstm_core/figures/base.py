@@ -4,7 +4,11 @@ Plotly figures: pure functions from arrays to figures, the same on every page.
 Colours come from the Okabe-Ito palette, which colour-blind students can tell
 apart, and each kind of series keeps its colour everywhere: the input in grey,
 what is expected in blue, what the model predicts in vermilion, training
-curves in green. Type is large enough to read from the back of a classroom.
+curves in green. Type is large enough to read from the back of a classroom:
+`FONT_SIZE` for a figure's text, and nothing (a tick, a legend, an annotation,
+a number in a diagram) below `MIN_FONT_SIZE` pixels, which a projected
+1600-pixel-wide window still shows legibly (`tests/core/test_figures.py`
+builds every figure and checks it).
 """
 
 from __future__ import annotations
@@ -28,6 +32,39 @@ COLORS = {
 }
 SERIES = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
 FONT_SIZE = 16
+MIN_FONT_SIZE = 14  # the smallest text any figure draws: ticks, legends, annotations, numbers in a diagram
+
+
+def readable(fig: go.Figure) -> go.Figure:
+    """Give every axis's tick labels and title, the legend and a shared colour bar a size of their own (unless
+    already set). Streamlit's chart theme sets them to 13.5 px as template defaults, which beat the figure's
+    `font` but not the figure's own values. Call it once the figure has all its axes."""
+    for name in [key for key in fig.layout if key.startswith(("xaxis", "yaxis"))]:
+        axis = fig.layout[name]
+        axis.tickfont.size = axis.tickfont.size or MIN_FONT_SIZE
+        axis.title.font.size = axis.title.font.size or FONT_SIZE
+    fig.layout.legend.font.size = fig.layout.legend.font.size or MIN_FONT_SIZE
+    if fig.layout.coloraxis.to_plotly_json():
+        bar = fig.layout.coloraxis.colorbar
+        bar.tickfont.size = bar.tickfont.size or MIN_FONT_SIZE
+        bar.title.font.size = bar.title.font.size or MIN_FONT_SIZE
+    return fig
+
+
+def log_tick_labels(values) -> dict:
+    """A log axis' ticks, written out, for `values`: each decade if they span three or more, else 1, 2 and 5 times
+    each decade. Left to itself Plotly labels the 2s and 5s between decades at three quarters of the tick size."""
+    values = np.asarray(values, dtype=float).ravel()
+    values = values[np.isfinite(values) & (values > 0)]
+    if not values.size:
+        return {"dtick": 1}
+    low, high = int(np.floor(np.log10(values.min()))), int(np.ceil(np.log10(values.max())))
+    if high - low >= 3:
+        ticks = [(10.0 ** k, f"10<sup>{k}</sup>") for k in range(low, high + 1)]
+    else:
+        ticks = [(m * 10.0 ** k, f"{m * 10.0 ** k:g}") for k in range(low, high + 1) for m in (1, 2, 5)]
+        ticks = [(v, text) for v, text in ticks if values.min() / 2.5 <= v <= values.max() * 2.5]
+    return {"tickvals": [v for v, _ in ticks], "ticktext": [text for _, text in ticks]}
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
@@ -38,7 +75,7 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int 
     )
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
-    return fig
+    return readable(fig)
 
 
 def sine_prediction_figure(inputs, expected, predicted=None, *, title: str = "Damped sine wave",
@@ -54,16 +91,18 @@ def sine_prediction_figure(inputs, expected, predicted=None, *, title: str = "Da
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=np.arange(length), y=inputs, mode="lines+markers", name="input",
                              line={"color": COLORS["input"]}, marker={"size": 5}))
+    # Expected values as open circles, predictions as smaller dots: where they agree, both stay visible.
     fig.add_trace(go.Scatter(x=out_steps, y=expected, mode="lines+markers", name="expected",
-                             line={"color": COLORS["expected"], "width": 3}, marker={"size": 9}))
+                             line={"color": COLORS["expected"], "width": 3},
+                             marker={"symbol": "circle-open", "size": 11, "line": {"width": 2.5}}))
     if pinned is not None:
         fig.add_trace(go.Scatter(x=out_steps, y=np.asarray(pinned).ravel(), mode="lines+markers",
                                  name=pinned_label, opacity=0.45,
                                  line={"color": COLORS["pinned"], "dash": "dot", "width": 3}))
     if predicted is not None:
         fig.add_trace(go.Scatter(x=out_steps, y=np.asarray(predicted).ravel(), mode="lines+markers",
-                                 name="predicted", line={"color": COLORS["predicted"], "width": 3, "dash": "dash"},
-                                 marker={"size": 9, "symbol": "x"}))
+                                 name="predicted", line={"color": COLORS["predicted"], "width": 2, "dash": "dash"},
+                                 marker={"size": 7}))
     fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"})
     fig.add_annotation(x=length - 0.5, y=1.08, text="input | output", showarrow=False, yref="y")
     fig.update_yaxes(range=[-0.05, 1.15])

@@ -35,7 +35,7 @@ import plotly.colors as plotly_colors
 import plotly.graph_objects as go
 
 from .. import stepper
-from .base import COLORS, FONT_SIZE, _layout
+from .base import COLORS, FONT_SIZE, MIN_FONT_SIZE, _layout, log_tick_labels
 from .concepts import GATE_SCALES, MODEL_COLORS, _legend_below
 
 TEXTS = {
@@ -210,13 +210,13 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
     static.append((1.3, 6.6, texts["cell_state"]))
     fig.add_trace(go.Scatter(x=[s[0] for s in static], y=[s[1] for s in static], text=[s[2] for s in static],
                              mode="text", textposition=["middle center"] * (len(static) - 1) + ["middle right"],
-                             textfont={"size": 12, "color": "#555555"}, hoverinfo="skip", showlegend=False))
+                             textfont={"size": MIN_FONT_SIZE, "color": "#555555"}, hoverinfo="skip", showlegend=False))
     positions = [((cx + (WIDE_INPUT - w) / 2) if name == "x" and wide else cx, cy)
                  for name, (cx, cy, w, _, _) in BOXES.items()]
     positions += [(x, y) for x, y, _ in PRODUCTS.values()]
     value_trace = len(fig.data)
     fig.add_trace(go.Scatter(x=[p[0] for p in positions], y=[p[1] for p in positions], mode="text",
-                             text=first_labels, textfont={"size": 12, "color": first_inks},
+                             text=first_labels, textfont={"size": MIN_FONT_SIZE, "color": first_inks},
                              textposition=["middle center"] * len(BOXES) + ["middle right"] * len(PRODUCTS),
                              hoverinfo="skip", showlegend=False, cliponaxis=False))
     # The wave panel: the wave, the unit's c and h, a cursor at the step.
@@ -245,12 +245,12 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
 
     fig.add_traces(cursor(0))
     equation = dict(xref="paper", yref="paper", x=DIAGRAM_WIDTH + 0.03, y=1.0, xanchor="left", yanchor="top",
-                    align="left", showarrow=False, font={"size": 13}, bgcolor="rgba(255,255,255,0.85)")
+                    align="left", showarrow=False, font={"size": MIN_FONT_SIZE}, bgcolor="rgba(255,255,255,0.85)")
     moving = [box_traces[name] for name in BOXES] + [value_trace, cursor_trace, cursor_trace + 1]
     frames = []
     for t, (fills, labels, inks, text) in enumerate(states):
         data = [{"type": "scatter", "fillcolor": fills[name]} for name in BOXES]
-        data.append({"type": "scatter", "text": labels, "textfont": {"size": 12, "color": inks}})
+        data.append({"type": "scatter", "text": labels, "textfont": {"size": MIN_FONT_SIZE, "color": inks}})
         frames.append({"name": str(t), "data": data + cursor(t), "traces": moving,
                        "layout": {"annotations": [{**equation, "text": text}]}})
     # Plotly validating 50 frames of a dozen traces costs ~0.2 s a figure; these dicts are built right here.
@@ -263,13 +263,13 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 60, "b": 120}, showlegend=True,
         legend={"orientation": "h", "x": PANEL["x"][0], "xanchor": "left", "y": PANEL["y"][1] + 0.02,
-                "yanchor": "bottom", "font": {"size": 12}},
+                "yanchor": "bottom", "font": {"size": MIN_FONT_SIZE}},
         xaxis={"domain": [0, DIAGRAM_WIDTH], "range": list(X_RANGE), "visible": False, "fixedrange": True},
         yaxis={"domain": [0, 1], "range": list(Y_RANGE), "visible": False, "fixedrange": True},
         xaxis2={"domain": list(PANEL["x"]), "anchor": "y2", "title": {"text": texts["time_step"],
-                                                                      "font": {"size": 12}},
-                "range": [-0.5, steps.steps - 0.5], "tickfont": {"size": 11}},
-        yaxis2={"domain": list(PANEL["y"]), "anchor": "x2", "tickfont": {"size": 11},
+                                                                      "font": {"size": MIN_FONT_SIZE}},
+                "range": [-0.5, steps.steps - 0.5], "tickfont": {"size": MIN_FONT_SIZE}},
+        yaxis2={"domain": list(PANEL["y"]), "anchor": "x2", "tickfont": {"size": MIN_FONT_SIZE},
                 "range": [low - 0.05 * (high - low), high + 0.05 * (high - low)]},
         updatemenus=[{
             "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "xanchor": "left",
@@ -284,7 +284,7 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
             ]}],
         sliders=[{
             "active": 0, "x": 0.2, "len": 0.8, "y": -0.02, "yanchor": "top", "pad": {"t": 10},
-            "currentvalue": {"prefix": texts["step"], "font": {"size": 13}},
+            "currentvalue": {"prefix": texts["step"], "font": {"size": MIN_FONT_SIZE}},
             "steps": [{"label": str(t), "method": "animate",
                        "args": [[str(t)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
                                            "transition": {"duration": 0}}]} for t in range(steps.steps)],
@@ -321,6 +321,7 @@ def gradient_path_figure(series: dict, labels: dict | None = None, *, title: str
         fig.add_vline(x=marked, line={"color": COLORS["expected"], "dash": "dot", "width": 2},
                       annotation_text=marked_label, annotation_position="top right")
     fig = _legend_below(_layout(fig, title, x_title, y_title, height=height))
-    fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_layout(font={"size": FONT_SIZE - 2})
+    shown = np.concatenate([np.maximum(np.asarray(values, dtype=float), FLOOR) for values in series.values()])
+    fig.update_yaxes(type="log", exponentformat="power", **log_tick_labels(shown))
+    fig.update_layout(font={"size": MIN_FONT_SIZE})
     return fig

@@ -18,15 +18,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .base import COLORS, FONT_SIZE, _closed
+from .base import COLORS, FONT_SIZE, _closed, log_tick_labels, readable
 
 TEXTS = {"play": "▶ Play", "pause": "❚❚ Pause", "moment": "Moment of training: "}
 FRAME_MS = 400  # long enough to see each drawing; the whole replay of ~30 moments lasts about 12 s
 
 
 def moment_labels(examples, total: int, template: str = "after {seen:,} of {total:,} examples") -> list[str]:
-    # (the rectangles count corner pairs: three a rectangle, which their pages' templates say)
-    """The slider's label of each moment (the page passes its language's `template`)."""
+    """The slider's label of each moment (the page passes its language's `template`; the rectangle pages pass
+    rectangles seen, as their training-size sliders count them)."""
     return [template.format(seen=int(seen), total=int(total)) for seen in examples]
 
 
@@ -105,39 +105,106 @@ def _loss_panel(fig: go.Figure, curve, examples, *, row: int, col: int = 1, pinn
 def _finish(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(title=title, height=height, font={"size": FONT_SIZE}, margin={"l": 60, "r": 20, "t": 80, "b": 150},
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0})
-    return fig
+    return readable(fig)
+
+
+ERROR_FLOOR = 1e-4  # an error drawn on the log axis is at least this (an exact 0 has no place there)
+
+
+ZOOM_SPAN = 0.1  # the zoom's value axis spans at least this: a 0.01 error is a tenth of its height, not all of it
+
+
+def _zoomed(*values) -> list[float]:
+    """The zoom's value range at one moment: it holds `values` (finite ones, clipped to [-1.5, 2.5]), with a margin."""
+    shown = np.concatenate([np.asarray(v, dtype=float).ravel() for v in values if v is not None])
+    shown = np.clip(shown[np.isfinite(shown)], -1.5, 2.5)
+    low, high = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 1.0)
+    middle, half = (low + high) / 2, max(high - low, ZOOM_SPAN) / 2 * 1.25
+    return [middle - half, middle + half]
 
 
 def sine_replay_figure(inputs, expected, predictions, examples, curve, *, labels: list[str], title: str,
                        texts: dict | None = None, active: int | None = None, pinned=None, pinned_curve=None
                        ) -> go.Figure:
     """The prediction of the test wave's next values at each moment (`predictions` (K, output)), above the loss
-    curve with a cursor at the same moment (`examples` (K,) seen)."""
+    curve with a cursor at the same moment (`examples` (K,) seen).
+
+    Beside them, the output window zoomed (the expected values as open circles, the prediction as smaller
+    filled dots joined to them by thin lines, so neither hides the other) above the absolute error at each
+    output step (log scale, one axis for every moment).
+    """
     inputs, expected = np.asarray(inputs).ravel(), np.asarray(expected).ravel()
     predictions = np.asarray(predictions, dtype=float).reshape(len(examples), -1)
     length = len(inputs)
     out_steps = np.arange(length, length + len(expected))
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.62, 0.38], vertical_spacing=0.14)
+    fig = make_subplots(rows=2, cols=2, row_heights=[0.6, 0.4], column_widths=[0.66, 0.34], vertical_spacing=0.2,
+                        horizontal_spacing=0.09,
+                        subplot_titles=("", "the output steps, zoomed", "", "error at each output step"))
+    expected_marker = {"symbol": "circle-open", "size": 11, "line": {"width": 2.5}}
     fig.add_trace(go.Scatter(x=np.arange(length), y=inputs, mode="lines+markers", name="input",
                              line={"color": COLORS["input"]}, marker={"size": 5}), row=1, col=1)
-    fig.add_trace(go.Scatter(x=out_steps, y=expected, mode="lines+markers", name="expected",
-                             line={"color": COLORS["expected"], "width": 3}, marker={"size": 9}), row=1, col=1)
+    fig.add_trace(go.Scatter(x=out_steps, y=expected, mode="lines+markers", name="expected", legendgroup="expected",
+                             line={"color": COLORS["expected"], "width": 3}, marker=expected_marker), row=1, col=1)
+    fig.add_trace(go.Scatter(x=out_steps, y=expected, mode="markers", name="expected", legendgroup="expected",
+                             showlegend=False, marker={**expected_marker, "size": 20, "line": {"width": 3},
+                                                       "color": COLORS["expected"]}), row=1, col=2)
     if pinned is not None:
-        fig.add_trace(go.Scatter(x=out_steps, y=np.asarray(pinned).ravel(), mode="lines+markers",
-                                 name="pinned prediction", opacity=0.45,
-                                 line={"color": COLORS["pinned"], "dash": "dot", "width": 3}), row=1, col=1)
+        for column in (1, 2):
+            fig.add_trace(go.Scatter(x=out_steps, y=np.asarray(pinned).ravel(), mode="lines+markers",
+                                     name="pinned prediction", legendgroup="pinned", showlegend=column == 1,
+                                     opacity=0.45, line={"color": COLORS["pinned"], "dash": "dot", "width": 3}),
+                          row=1, col=column)
+    predicted_style = {"color": COLORS["predicted"], "width": 2, "dash": "dash"}
     fig.add_trace(go.Scatter(x=out_steps, y=predictions[-1], mode="lines+markers", name="predicted",
-                             line={"color": COLORS["predicted"], "width": 3, "dash": "dash"},
-                             marker={"size": 9, "symbol": "x"}), row=1, col=1)
+                             legendgroup="predicted", line=predicted_style, marker={"size": 7}), row=1, col=1)
     predicted = len(fig.data) - 1
+    fig.add_trace(go.Scatter(x=out_steps, y=predictions[-1], mode="markers", name="predicted", legendgroup="predicted",
+                             showlegend=False, marker={"size": 11, "color": COLORS["predicted"]}), row=1, col=2)
+    zoomed = len(fig.data) - 1
+
+    def gaps(values) -> dict:
+        """Thin lines from each expected value to its prediction: the error, drawn where it is."""
+        xs, ys = [], []
+        for step, want, got in zip(out_steps, expected, values):
+            xs += [float(step), float(step), None]
+            ys += [float(want), float(got), None]
+        return {"x": xs, "y": ys}
+
+    fig.add_trace(go.Scatter(**gaps(predictions[-1]), mode="lines", name="error", showlegend=False,
+                             hoverinfo="skip", line={"color": COLORS["predicted"], "width": 2}), row=1, col=2)
+    gap = len(fig.data) - 1
+    errors = np.maximum(np.abs(predictions - expected[None, :]), ERROR_FLOOR)
+    fig.add_trace(go.Bar(x=out_steps, y=errors[-1], name="error", showlegend=False,
+                         marker={"color": COLORS["predicted"]}, text=[f"{e:.3f}" for e in errors[-1]],
+                         textposition="outside", cliponaxis=False), row=2, col=2)
+    bars = len(fig.data) - 1
     fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"}, row=1, col=1)
     low, high = min(-0.05, float(np.nanmin(predictions, initial=0))), max(1.15, float(np.nanmax(predictions, initial=1)))
     fig.update_yaxes(range=[max(low, -1.5), min(high, 2.5)], title_text="value", row=1, col=1)
     fig.update_xaxes(title_text="time step", row=1, col=1)
+    # The zoom follows the moment (each frame sets its range): the five values fill it at every moment.
+    zooms = [_zoomed(expected, values, pinned) for values in predictions]
+    ticks = {"tickvals": out_steps.tolist(), "ticktext": [str(k) for k in range(1, len(out_steps) + 1)],
+             "range": [out_steps[0] - 0.6, out_steps[-1] + 0.6]}
+    fig.update_xaxes(title_text="output step", row=1, col=2, **ticks)
+    fig.update_xaxes(title_text="output step", row=2, col=2, **ticks)
+    finite = errors[np.isfinite(errors)]
+    top = float(np.log10(min(finite.max(), 10.0))) if finite.size else 0.0
+    fig.update_yaxes(type="log", exponentformat="power", title_text="absolute error (log scale)", row=2, col=2,
+                     range=[np.log10(max(float(finite.min()) if finite.size else ERROR_FLOOR, ERROR_FLOOR)) - 0.2,
+                            top + 0.45], **log_tick_labels(finite))
     cursor, cursors = _loss_panel(fig, curve, examples, row=2, pinned_curve=pinned_curve)
-    frames = [[{"y": list(map(float, values))}, moment] for values, moment in zip(predictions, cursors)]
-    return animate(_finish(fig, title, 700), frames, traces=[predicted, cursor], labels=labels, active=active,
-                   texts=texts)
+    frames = [[{"y": list(map(float, values))}, {"y": list(map(float, values))}, gaps(values),
+               {"type": "bar", "y": list(map(float, error)), "text": [f"{e:.3f}" for e in error]}, moment]
+              for values, error, moment in zip(predictions, errors, cursors)]
+    fig = _finish(fig, title, 780)
+    fig.update_layout(legend={"y": 1.09}, margin={"t": 130})  # the legend above the zoom's title, not on it
+    fig = animate(fig, frames, traces=[predicted, zoomed, gap, bars, cursor], labels=labels, active=active,
+                  texts=texts, redraw=True)
+    for frame, zoom in zip(fig.frames, zooms):
+        frame.layout = {"yaxis2": {"range": zoom}}
+    fig.update_yaxes(range=zooms[fig.layout.sliders[0].active], row=1, col=2)
+    return fig
 
 
 def rectangles_replay_figure(free, completed, examples, curve, *, labels: list[str], title: str,
@@ -145,7 +212,9 @@ def rectangles_replay_figure(free, completed, examples, curve, *, labels: list[s
                              texts: dict | None = None, active: int | None = None, pinned_curve=None,
                              panel_titles=("Drawn from [0, 0]", "Completed from a given first corner")) -> go.Figure:
     """The drawing from [0,0] (`free` (K, 4, 2)) and the completions (`completed` (K, w, 4, 2)) at each moment,
-    beside each other, above the loss curve with a cursor at the same moment."""
+    beside each other, above the loss curve with a cursor at the same moment. `examples` (K,) and the curve's
+    x are rectangles seen (`experiments.rectangles.rectangles_seen`), as the slider of training rectangles
+    counts them."""
     free, completed = np.asarray(free, dtype=float), np.asarray(completed, dtype=float)
     fig = make_subplots(rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]], row_heights=[0.6, 0.4],
                         vertical_spacing=0.16, horizontal_spacing=0.08, subplot_titles=panel_titles)
@@ -165,6 +234,7 @@ def rectangles_replay_figure(free, completed, examples, curve, *, labels: list[s
         fig.update_yaxes(range=[-0.1, 1.1], title_text="y", scaleanchor=f"x{'' if column == 1 else column}",
                          row=1, col=column)
     cursor, cursors = _loss_panel(fig, curve, examples, row=2, pinned_curve=pinned_curve)
+    fig.update_xaxes(title_text="training rectangles seen", row=2, col=1)
     frames = []
     for k, moment in enumerate(cursors):
         frame = []
@@ -178,6 +248,14 @@ def rectangles_replay_figure(free, completed, examples, curve, *, labels: list[s
                       margin={"r": 230})
     return animate(fig, frames, traces=[index for index, _ in animated] + [cursor], labels=labels,
                    active=active, texts=texts)
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """A still rectangles figure (`figures.rectangles_figure`, no play controls) with its legend under the axes,
+    where no title or panel title is: at the top a legend of five drawings runs into the title."""
+    fig.update_layout(legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
+                      margin={"b": 150}, height=(fig.layout.height or 480) + 90)
+    return fig
 
 
 def cells_replay_figure(examples, errors: dict, gradients: dict, *, labels: list[str], title: str,
@@ -259,4 +337,4 @@ def errors_figure(errors: dict, *, title: str, guess: float | None = None,
     fig.update_yaxes(range=[0, top * 1.25], title_text=error_title)
     fig.update_layout(title=title, height=380, font={"size": FONT_SIZE}, showlegend=False,
                       margin={"l": 60, "r": 20, "t": 60, "b": 40})
-    return fig
+    return readable(fig)

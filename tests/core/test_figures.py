@@ -87,3 +87,185 @@ def test_a_diverged_step_is_marked_and_non_finite_values_are_not_drawn():
     assert not concepts.explode_figure(steps[:3], losses[:3], losses[:3]).layout.annotations
     curves = concepts.curves_figure([1, 2], {"LSTM": [0.5, math.nan]}, title="", x_title="", y_title="")
     assert math.isnan(curves.data[0].y[1])  # a gap, never drawn as zero
+
+
+# -- every figure readable on a projector -----------------------------------------------------------------------
+
+def _steps(units: int = 3, length: int = 12):
+    from lstm_core import stepper
+
+    rng = np.random.default_rng(0)
+    return stepper.layer_steps(rng.normal(size=(1, 4 * units)), rng.normal(size=(units, 4 * units)) * 0.3,
+                               rng.normal(size=4 * units) * 0.1, rng.random((length, 1)))
+
+
+def _builders() -> dict:
+    """Every figure function of `lstm_core.figures`, by `module.name`, each with tiny fake data."""
+    from lstm_core.figures import base, cell, replay, through_time
+
+    rng = np.random.default_rng(0)
+    wave, expected = rng.random(50), rng.random(5)
+    moments, examples = rng.random((6, 5)), np.array([20, 40, 80, 160, 320, 640])
+    curve = np.c_[np.linspace(20, 640, 8), np.linspace(0.3, 0.05, 8)]
+    drawing = np.array([[0, 0], [0.5, 0], [0.5, 0.4], [0, 0.4]], float)
+    profiles = {cell_name: rng.random(20) for cell_name in ("SimpleRNN", "GRU", "LSTM")}
+    ladder_rungs = rungs([100, 500, 1_000], [0.3, 0.1, 0.05])
+    labels = [f"after {n}" for n in examples]
+    return {
+        "base.sine_prediction_figure": lambda: base.sine_prediction_figure(wave, expected, expected + 0.1,
+                                                                           pinned=expected - 0.1),
+        "base.loss_figure": lambda: base.loss_figure([0.3, 0.1], curve, pinned=curve),
+        "base.rectangles_figure": lambda: base.rectangles_figure([drawing, drawing * 0.5], ["a", "b"],
+                                                                 pinned=[drawing]),
+        "concepts.unrolled_figure": lambda: concepts.unrolled_figure(
+            unrolled("many-to-many (unequal lengths)", 5, feedback=True)),
+        "concepts.curves_figure": lambda: concepts.curves_figure([1, 2, 3], {"LSTM": [0.3, 0.2, 0.1]}, title="t",
+                                                                 x_title="x", y_title="y", log_y=True),
+        "concepts.gradient_figure": lambda: concepts.gradient_figure(profiles, profiles, marked_step=5),
+        "concepts.explode_figure": lambda: concepts.explode_figure(np.arange(1, 6), [1, 10, 1e3, math.inf, math.nan],
+                                                                   [1, 2, 3, 4, 5], diverged_step=4, message="NaN"),
+        "concepts.forecast_figure": lambda: concepts.forecast_figure(wave, expected, {"recursive": expected},
+                                                                     fan=[(40, expected)], focus=25),
+        "concepts.range_figure": lambda: concepts.range_figure(3, 40, 10, 20, 35, name="period"),
+        "concepts.sweep_figure": lambda: concepts.sweep_figure([5, 10, 15], {"vector": [0.1, 0.05, 0.2]}, (10, 20),
+                                                               15, field="period"),
+        "concepts.heatmap_figure": lambda: concepts.heatmap_figure(rng.random((12, 3)), title="t", signed=True),
+        "concepts.gates_figure": lambda: concepts.gates_figure(
+            {"GRU": {"z": rng.random((12, 3)), "r": rng.random((12, 3))},
+             "LSTM": {"f": rng.random((12, 3)), "i": rng.random((12, 3)), "o": rng.random((12, 3))}}, marked_step=4),
+        "concepts.units_figure": lambda: concepts.units_figure(wave[:12], rng.random((12, 3)), [0, 2],
+                                                               envelope=rng.random(12)),
+        "cell.cell_figure": lambda: cell.cell_figure(_steps(), 1, rng.random(12)),
+        "cell.gradient_path_figure": lambda: cell.gradient_path_figure(
+            {"unit": rng.random(12), "median": rng.random(12), "max": rng.random(12), "SimpleRNN": rng.random(12)},
+            marked=5),
+        "ladder.rectangle_panels_figure": lambda: ladder_figures.rectangle_panels_figure(
+            ladder_rungs, np.tile(drawing, (3, 1, 1)), np.tile(drawing, (3, 2, 1, 1))),
+        "ladder.sine_panels_figure": lambda: ladder_figures.sine_panels_figure(ladder_rungs, wave, expected,
+                                                                               [expected] * 3),
+        "ladder.error_curve_figure": lambda: ladder_figures.error_curve_figure("sine", ladder_rungs),
+        "replay.sine_replay_figure": lambda: replay.sine_replay_figure(wave, expected, moments, examples, curve,
+                                                                       labels=labels, title="t", pinned=expected),
+        "replay.rectangles_replay_figure": lambda: replay.rectangles_replay_figure(
+            np.tile(drawing, (6, 1, 1)), np.tile(drawing, (6, 2, 1, 1)), examples, curve, labels=labels, title="t",
+            completed_labels=["a", "b"]),
+        "replay.cells_replay_figure": lambda: replay.cells_replay_figure(
+            examples, {c: rng.random(6) for c in profiles}, {c: rng.random((6, 20)) for c in profiles}, labels=labels,
+            title="t", marked_step=5, guess=0.25),
+        "replay.forecast_replay_figure": lambda: replay.forecast_replay_figure(
+            wave, expected, [{"recursive": row, "vector": row} for row in moments], labels=labels, title="t"),
+        "replay.errors_figure": lambda: replay.errors_figure({c: 0.1 for c in profiles}, title="t", guess=0.25),
+        "through_time.profile_figure": lambda: through_time.profile_figure(np.arange(20)[::-1], rng.random(20) + 0.5,
+                                                                           2.0 ** np.arange(20)[::-1]),
+        "through_time.clipping_figure": lambda: through_time.clipping_figure(
+            [("without", np.arange(1, 6), [1, 10, 1e3, math.inf, math.nan], [1, 2, 3, 4, 5], 4),
+             ("with", np.arange(1, 6), [1, 0.9, 0.8, 0.7, 0.6], [1, 2, 3, 4, 5], None)], clipnorm=1.0),
+    }
+
+
+def figure_functions() -> set[str]:
+    """`module.name` of every public `*_figure` function defined in a module of `lstm_core.figures`."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import lstm_core.figures as package
+
+    found = set()
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        found |= {f"{info.name}.{name}" for name, function in inspect.getmembers(module, inspect.isfunction)
+                  if name.endswith("_figure") and not name.startswith("_") and function.__module__ == module.__name__}
+    return found
+
+
+def font_sizes(value, path: str = "", in_font: bool = False) -> list[tuple[str, float]]:
+    """Every font size set in a figure's JSON (`(path, size)`), its animation frames included; the template
+    (which sets none) and hover labels (read up close, not from the back of the room) left out."""
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("template", "hoverlabel"):
+                continue
+            if in_font and key == "size" and isinstance(item, (int, float)):
+                found.append((path, item))
+            found += font_sizes(item, f"{path}.{key}", in_font or "font" in key.lower())
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found += font_sizes(item, f"{path}[{index}]", in_font)
+    return found
+
+
+def test_every_figure_function_is_built_by_the_font_test():
+    missing = figure_functions() - set(_builders())
+    assert not missing, f"give these a builder with tiny fake data in _builders(): {sorted(missing)}"
+
+
+def test_no_text_of_any_figure_is_smaller_than_the_projector_minimum():
+    from lstm_core.figures.base import MIN_FONT_SIZE
+
+    wrong = {}
+    for name, build in _builders().items():
+        spec = build().to_plotly_json()
+        # Text without a size of its own takes the figure's font: it must be set (Plotly's default is 12 px).
+        small = [(path, size) for path, size in font_sizes(spec) if size < MIN_FONT_SIZE]
+        if spec["layout"].get("font", {}).get("size", 0) < MIN_FONT_SIZE:
+            small.append(("layout.font", spec["layout"].get("font", {}).get("size", 12)))
+        if small:
+            wrong[name] = small
+    assert not wrong, wrong
+
+
+def test_every_figure_sizes_the_texts_streamlits_chart_theme_would_shrink():
+    """Streamlit's chart theme sets tick labels, the legend and a shared colour bar to 13.5 px as template
+    defaults: a figure's own `font` does not reach them, only sizes set on them do (checked in Chromium: the
+    figure's value wins over the theme's, the template's does not)."""
+    from lstm_core.figures.base import MIN_FONT_SIZE
+
+    wrong = {}
+    for name, build in _builders().items():
+        layout = build().to_plotly_json()["layout"]
+        axes = [key for key in layout if key.startswith(("xaxis", "yaxis"))]
+        own = {key: layout[key].get("tickfont", {}).get("size", 0) for key in axes}
+        own["legend"] = layout.get("legend", {}).get("font", {}).get("size", 0)
+        if layout.get("coloraxis"):
+            own["coloraxis"] = layout["coloraxis"].get("colorbar", {}).get("tickfont", {}).get("size", 0)
+        small = {key: size for key, size in own.items() if size < MIN_FONT_SIZE}
+        # On a log axis Plotly writes its own labels between decades (2, 5) at 3/4 of the tick size: every log
+        # axis gives its ticks (`base.log_tick_labels`) or keeps to whole decades.
+        loose = [key for key in axes if layout[key].get("type") == "log" and "tickvals" not in layout[key]
+                 and not (isinstance(layout[key].get("dtick"), (int, float)) and layout[key]["dtick"] >= 1)]
+        if small or loose:
+            wrong[name] = {"no size of their own": small, "log axes with small labels": loose}
+    assert not wrong, wrong
+
+
+def test_the_font_check_sees_a_small_tick_an_annotation_and_a_frames_text():
+    figure = figures.loss_figure([0.3, 0.2])
+    figure.update_xaxes(tickfont={"size": 11})
+    figure.add_annotation(text="note", font={"size": 13})
+    figure.frames = [{"data": [{"textfont": {"size": 12}}]}]
+    sizes = sorted(size for _, size in font_sizes(figure.to_plotly_json()))
+    assert sizes[:3] == [11, 12, 13]
+
+
+def test_the_sine_replay_zooms_on_the_output_window_and_draws_each_steps_error():
+    from lstm_core.figures import replay
+
+    expected = np.array([0.50, 0.52, 0.54, 0.56, 0.58])
+    predictions = np.array([expected + 0.3, expected + 0.02])  # an early and the trained moment
+    figure = replay.sine_replay_figure(np.linspace(0, 1, 50), expected, predictions, [10, 20],
+                                       [[10, 0.3], [20, 0.1]], labels=["a", "b"], title="t")
+    names = [trace.name for trace in figure.data]
+    zoom = [trace for trace in figure.data if trace.xaxis == "x2"]
+    assert [trace.marker.symbol for trace in zoom[:1]] == ["circle-open"]  # expected: open, never hidden
+    assert zoom[0].marker.size > zoom[1].marker.size  # the prediction's dots are smaller, inside the circles
+    bars = next(trace for trace in figure.data if trace.type == "bar")
+    np.testing.assert_allclose(bars.y, [0.02] * 5, atol=1e-9)  # |predicted - expected| at each output step
+    assert figure.layout.yaxis4.type == "log"
+    low, high = figure.layout.yaxis2.range
+    assert low <= expected.min() and high >= (expected + 0.02).max() and high - low < 0.3  # zoomed on the window
+    early, trained = (frame.layout.yaxis2.range for frame in figure.frames)
+    assert early[1] >= (expected + 0.3).max() > trained[1]  # each moment's zoom holds that moment's prediction
+    np.testing.assert_allclose(figure.frames[0].data[0].y, expected + 0.3)  # the main panel's prediction first
+    assert names.count("predicted") == 2 and names.count("expected") == 2

@@ -110,7 +110,7 @@ def test_a_bad_value_for_each_control_gives_one_notice_naming_it_and_its_range(a
     english = i18n.catalogue("en")
     values = widget_values(at)
     for key, raw in bad.items():
-        param = found[key]
+        param = params.bounded(found[key], values.get)  # a range that depends on another field: at its value now
         value, why = param.resolve([raw])
         assert why is not None, key
         line = english["params.line"].format(name=key, why=why, allowed=param.allowed(), value=param.shown(value))

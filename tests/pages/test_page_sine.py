@@ -42,7 +42,7 @@ def test_it_trains_a_tiny_model_then_serves_it_from_memory(app):
     at.select_slider(key="train_size").set_value(100)
     at.slider(key="epochs").set_value(2)
     at.number_input(key="seed").set_value(4)
-    at.get("form_submit_button")[0].click().run()
+    at.sidebar.get("form_submit_button")[0].click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error and not at.info
     shown = metrics(at)
@@ -73,7 +73,7 @@ def test_it_trains_a_tiny_model_then_serves_it_from_memory(app):
     assert json.loads(charts(at)[0].proto.spec)["layout"]["sliders"][0]["active"] == len(model.snapshots) - 2
 
     at.number_input(key="seed").set_value(5)
-    at.get("form_submit_button")[0].click().run()  # another seed, the same architecture: the compiled model is reused
+    at.sidebar.get("form_submit_button")[0].click().run()  # another seed, the same architecture: the compiled model is reused
     assert not at.exception and trainings() == 2
     assert "trained now (compiled model reused)" in deltas(at)
 
@@ -108,14 +108,14 @@ def test_in_chinese_the_address_notice_prompt_and_layer_table_are_chinese(app):
 def test_the_book_number_is_compared_like_for_like_and_the_fast_recipe_says_what_it_buys(app):
     small = dict(units=3, depth=1, train_size=100, seed=2)
     at = open_page(app, PAGE, query={**{k: str(v) for k, v in small.items()}, "recipe": "book", "epochs": "1"})
-    at.get("form_submit_button")[0].click().run()
+    at.sidebar.get("form_submit_button")[0].click().run()
     assert not at.exception
     assert "not the book's run" in deltas(at)  # a smaller model: no delta against the book's 0.0217
     differs = next(c.value for c in at.caption if "not like for like" in c.value)
     assert "units 3 (book: 20)" in differs and "train_size 100 (book: 10000)" in differs and "recipe" not in differs
     at.radio(key="recipe").set_value("fast").run()  # the recipe sets the epochs to its own
     assert at.slider(key="epochs").value == 2
-    at.get("form_submit_button")[0].click().run()
+    at.sidebar.get("form_submit_button")[0].click().run()
     book_run = cache.cached(SineConfig(**small, recipe="book", epochs=1))
     fast_run = cache.cached(SineConfig(**small, recipe="fast", epochs=2))
     measured = next(c.value for c in at.caption if "What the fast recipe buys" in c.value)
