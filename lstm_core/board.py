@@ -144,13 +144,15 @@ class Row:
 
     @property
     def marker(self) -> str:
-        """What the marker shows: the sine recipe (`book` or `fast`); one marker for the other experiments."""
-        return getattr(self.config, "recipe", "") if self.experiment == "sine" else ""
+        """What the marker shows: the training recipe where the experiment has a choice of recipes (the sine's
+        `book` or `fast`); one marker for the other experiments."""
+        return getattr(self.config, "recipe", "")
 
     @property
     def like_the_book(self) -> bool:
         """Chapter 7's own setting (any seed): the one run the book's 0.0217 compares with, like for like."""
-        return self.experiment == "sine" and not self.config.book_differences()
+        differences = getattr(self.config, "book_differences", None)  # what an experiment with a book number has
+        return callable(differences) and not differences()
 
 
 def parameters(config) -> int:
@@ -249,7 +251,8 @@ def lesson_link(config, links) -> tuple[str, dict] | None:
             continue
         values = {name: getattr(config, name) for name in link.fields}
         try:
-            rebuilt = type(config)(**values, **({"train_size": config.train_size} if link.ladder else {}))
+            rebuilt = EXPERIMENTS[config.experiment].config(
+                **values, **({"train_size": config.train_size} if link.ladder else {}))
         except (ConfigError, TypeError, ValueError):
             continue  # over a limit the teacher lowered since, or not settable from this lesson
         if rebuilt != config:

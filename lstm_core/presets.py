@@ -19,8 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .engine.config import ConfigError, at_ceilings
-from .experiments import EXPERIMENTS, CellsConfig, ExplodeConfig, ForecastConfig, RectangleConfig, SineConfig, \
-    WindowConfig
+from .experiments import EXPERIMENTS, BidirectionalConfig, CellsConfig, EncoderDecoderConfig, ExplodeConfig, \
+    ForecastConfig, RectangleConfig, SineConfig, ThroughTimeConfig, WindowConfig
 from .ladder import DEFAULT_SIZES, ladder_configs
 
 
@@ -29,6 +29,9 @@ class Preset:
     name: str
     configs: tuple = ()  # what it trains, in the order the page shows them
     view: dict = field(default_factory=dict)  # how the page shows them (a test wave, a diagram)
+    # The page's controls it moves away from the lesson's default (their keys): its note names each of them, and
+    # tests/pages/test_page_presets.py checks this list against what choosing the preset really changes.
+    changes: tuple = ()
 
 
 with at_ceilings():
@@ -36,61 +39,94 @@ with at_ceilings():
 
     SINE = [
         Preset("fast", (SineConfig(),), _BOOK_WAVE),  # first: the lesson's default
-        Preset("book", (SineConfig(recipe="book", epochs=1),), _BOOK_WAVE),
-        Preset("too_small", (SineConfig(units=2, depth=1, train_size=100, epochs=1),), _BOOK_WAVE),
-        Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0)),
-        Preset("shallow", (SineConfig(depth=1),), dict(period=12, decay=0.08)),
+        Preset("book", (SineConfig(recipe="book", epochs=1),), _BOOK_WAVE, changes=("recipe", "epochs")),
+        Preset("too_small", (SineConfig(units=2, depth=1, train_size=100, epochs=1),), _BOOK_WAVE,
+               changes=("units", "depth", "train_size", "epochs")),
+        Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0), changes=("period", "decay")),
+        Preset("shallow", (SineConfig(depth=1),), _BOOK_WAVE, changes=("depth",)),
     ]
 
+    # Each with the other framing of the same rectangles, units and seed: the page compares the two.
     RECTANGLES = [
-        Preset("book", (RectangleConfig(),)),
-        Preset("few_rectangles", (RectangleConfig(train_size=100),)),
-        Preset("one_cell", (RectangleConfig(units=1),)),
+        Preset("book", (RectangleConfig(), RectangleConfig(framing="sequence"))),
+        Preset("sequence", (RectangleConfig(framing="sequence"), RectangleConfig()), changes=("framing",)),
+        Preset("few_rectangles", (RectangleConfig(train_size=100),
+                                  RectangleConfig(train_size=100, framing="sequence")), changes=("train_size",)),
+        Preset("one_cell", (RectangleConfig(units=1), RectangleConfig(units=1, framing="sequence")),
+               changes=("units",)),
     ]
 
     # Sequence problems: one preset per problem type worth a diagram, and the MLP on a wave longer than its window.
     SEQUENCE_PROBLEMS = [
-        Preset("damped_sine", view=dict(problem="sequence prediction", shape="many-to-one", feedback=False, steps=5)),
-        Preset("rectangles", view=dict(problem="sequence generation", shape="one-to-many", feedback=True, steps=3)),
+        # The damped sine: chapter 1 calls a forecast of several values sequence-to-sequence; chapter 7's model
+        # that makes it is many-to-one (one output of 5 values).
+        Preset("damped_sine", view=dict(problem="sequence-to-sequence prediction", shape="many-to-one", feedback=False,
+                                        steps=5), changes=("problem",)),
+        Preset("rectangles", view=dict(problem="sequence generation", shape="one-to-many", feedback=True, steps=3),
+               changes=("problem", "shape", "feedback", "steps")),
         Preset("seq2seq", view=dict(problem="sequence-to-sequence prediction", shape="many-to-many (unequal lengths)",
-                                    feedback=False, steps=5)),
-        Preset("window_longer", (WindowConfig(window=20),), dict(test_length=60, period=15, decay=0.02)),
+                                    feedback=False, steps=5), changes=("problem", "shape")),
+        Preset("window_longer", (WindowConfig(window=20),), dict(test_length=60, period=15, decay=0.02),
+               changes=("window", "test_length", "decay")),
     ]
 
     # Inside the LSTM: the sine lesson's models (same store entries), read on a chosen wave.
     INSIDE_LSTM = [
         Preset("book", (SineConfig(),), _BOOK_WAVE),
-        Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0)),
-        Preset("small", (SineConfig(units=4, depth=1),), _BOOK_WAVE),
+        Preset("out_of_range", (SineConfig(),), dict(period=35, decay=0.0), changes=("period", "decay")),
+        Preset("small", (SineConfig(units=4, depth=1),), _BOOK_WAVE, changes=("units", "depth")),
     ]
 
     # The training-size lab: whole ladders, one configuration per size.
     TRAINING_SIZE = [
         Preset("book", tuple(ladder_configs(RectangleConfig(), DEFAULT_SIZES))),
-        Preset("sine", tuple(ladder_configs(SineConfig(), DEFAULT_SIZES)), _BOOK_WAVE),
-        Preset("small_model", tuple(ladder_configs(RectangleConfig(units=2), DEFAULT_SIZES))),
-        Preset("other_seed", tuple(ladder_configs(RectangleConfig(seed=1), DEFAULT_SIZES))),
+        Preset("sine", tuple(ladder_configs(SineConfig(), DEFAULT_SIZES)), _BOOK_WAVE, changes=("experiment",)),
+        Preset("small_model", tuple(ladder_configs(RectangleConfig(units=2), DEFAULT_SIZES)), changes=("units",)),
+        Preset("other_seed", tuple(ladder_configs(RectangleConfig(seed=1), DEFAULT_SIZES)), changes=("seed",)),
     ]
 
-    # RNN, GRU and LSTM: a vanishing and a harmless lag for the three cells, a diverging SGD run and the same clipped.
+    # RNN, GRU and LSTM: a vanishing and a harmless lag for the three cells, a diverging SGD run and the same
+    # clipped, and the gradient through time of a SimpleRNN started large or small (each run without and with
+    # clipping, as its section trains them).
     CELLS = [
         Preset("vanishing", (CellsConfig(),)),
-        Preset("short_lag", (CellsConfig(lag=5),)),
+        Preset("short_lag", (CellsConfig(lag=5),), changes=("lag",)),
         Preset("exploding", (ExplodeConfig(cell="SimpleRNN", learning_rate=2.0),)),
-        Preset("clipped", (ExplodeConfig(cell="SimpleRNN", learning_rate=2.0, clipnorm=1.0),)),
+        Preset("clipped", (ExplodeConfig(cell="SimpleRNN", learning_rate=2.0, clipnorm=1.0),),
+               changes=("explode_clip",)),
+        Preset("through_time_exploding", (ThroughTimeConfig(scale=2.0), ThroughTimeConfig(scale=2.0).clipped())),
+        Preset("through_time_vanishing", (ThroughTimeConfig(scale=0.8), ThroughTimeConfig(scale=0.8).clipped()),
+               changes=("through_scale",)),
     ]
 
     # Forecasting: the default, a long horizon, a wave outside the training periods and the same wave once the
     # training periods cover it.
     FORECASTING = [
         Preset("default", (ForecastConfig(),), _BOOK_WAVE),
-        Preset("long_horizon", (ForecastConfig(horizon=20),), _BOOK_WAVE),
-        Preset("out_of_range", (ForecastConfig(),), dict(period=35, decay=0.05)),
-        Preset("wider_training", (ForecastConfig(period_range=(5, 40)),), dict(period=35, decay=0.05)),
+        Preset("long_horizon", (ForecastConfig(horizon=20),), _BOOK_WAVE, changes=("horizon",)),
+        Preset("out_of_range", (ForecastConfig(),), dict(period=35, decay=0.05), changes=("period",)),
+        Preset("wider_training", (ForecastConfig(period_range=(5, 40)),), dict(period=35, decay=0.05),
+               changes=("period", "period_range")),
+    ]
+
+    # Sequence models: each preset sets one section's model (a gap, Tx and Ty, a horizon) and the shared controls
+    # to their defaults; the teacher-forcing ones are the forecasting lesson's models, read another way.
+    SEQUENCE_MODELS = [
+        Preset("bidirectional", (BidirectionalConfig(),), _BOOK_WAVE),
+        Preset("one_missing", (BidirectionalConfig(gap=1),), _BOOK_WAVE, changes=("gap",)),
+        Preset("long_gap", (BidirectionalConfig(gap=10),), _BOOK_WAVE, changes=("gap",)),
+        Preset("encoder_decoder", (EncoderDecoderConfig(),), _BOOK_WAVE),
+        Preset("long_output", (EncoderDecoderConfig(input_steps=15, output_steps=25),), _BOOK_WAVE,
+               changes=("input_steps", "output_steps")),
+        Preset("long_input", (EncoderDecoderConfig(input_steps=50, output_steps=5),), _BOOK_WAVE,
+               changes=("input_steps", "output_steps")),
+        Preset("teacher_forcing", (ForecastConfig(),), _BOOK_WAVE),
+        Preset("teacher_forcing_long", (ForecastConfig(horizon=20),), _BOOK_WAVE, changes=("horizon",)),
     ]
 
 PRESETS = {"sine": SINE, "rectangles": RECTANGLES, "sequence_problems": SEQUENCE_PROBLEMS,
-           "inside_lstm": INSIDE_LSTM, "training_size": TRAINING_SIZE, "cells": CELLS, "forecasting": FORECASTING}
+           "inside_lstm": INSIDE_LSTM, "training_size": TRAINING_SIZE, "cells": CELLS, "forecasting": FORECASTING,
+           "sequence_models": SEQUENCE_MODELS}
 
 
 def allowed(config) -> bool:

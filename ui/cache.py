@@ -27,7 +27,7 @@ from lstm_core import data, experiments, gates
 from lstm_core.engine.config import max_training_seconds
 from lstm_core.engine.replay import Replay
 from lstm_core.engine.trainer import Trainer
-from lstm_core.experiments import forecasting, rectangles, sine
+from lstm_core.experiments import bidirectional, encoder_decoder, forecasting, rectangles, sine
 from ui import warm
 
 # A configuration is hashed by its key (the same key names its store entry).
@@ -115,9 +115,10 @@ def sine_replay(config, period: float, decay: float):
 
 @st.cache_data(max_entries=128, show_spinner=False, hash_funcs=CONFIG_HASH)
 def rectangle_replay(config, widths: tuple):
-    """`(examples seen (K,), free drawings (K, 4, 2), completions (K, k, 4, 2))` at each snapshot."""
+    """`(rectangles seen (K,), free drawings (K, 4, 2), completions (K, k, 4, 2))` at each snapshot."""
     examples, drawn = replay_frames(config, lambda model: rectangles.drawings(model, widths)[:2])
-    return examples, np.asarray([free for free, _ in drawn]), np.asarray([done for _, done in drawn])
+    return (rectangles.rectangles_seen(config, examples), np.asarray([free for free, _ in drawn]),
+            np.asarray([done for _, done in drawn]))
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)
@@ -204,6 +205,89 @@ def lag_paths(config):
     inputs, _ = experiments.cells.holdout(config, 1)
     model = trained(config).model
     return stepper.cells_forget_gates(model, inputs[0]), stepper.simple_rnn_path(model, inputs[0])
+
+
+# -- the class board (pages/board.py) -----------------------------------------------------------
+
+def board():
+    """The class board of this server's model store (`lstm_core.board.BoardFolder`): one per store folder,
+    shared by every session, which looks at the store's listing at most every 2 s and reads each entry once."""
+    from lstm_core.engine.store import default_root
+
+    return _board(str(default_root()))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _board(root: str):
+    import gc
+
+    from lstm_core.board import BoardFolder
+
+    # Streamlit collects garbage after every run, and every open board reruns every few seconds: on a server that
+    # never loaded Keras (which freezes them too, engine/backend.py) a full collection over the imports (pandas,
+    # plotly, ...) was most of a redraw's cost (benchmarks/board.py). Frozen, they are out of the collector's sight.
+    gc.freeze()
+    return BoardFolder(root)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def board_view(name: str, version: int, language: str, _draw):
+    """A view of the board (its chart or its table, `name`) at one version of the board (`Scan.version`), in one
+    language: made once (`_draw()`, not hashed) for every open board, which redraws it every few seconds."""
+    return _draw()
+
+
+# -- the gradient through time and the GRU's gates (the cells lesson) ---------------------------
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)
+def through_time_profile(config):
+    """‖∂h_T/∂h_k‖ at the seeded start of the through-time experiment `config` (`through_time.Profile`):
+    computed from the initial weights, no training (a fraction of a second once traced, once per process)."""
+    from lstm_core.experiments import through_time
+
+    return through_time.initial_profile(config)
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=CONFIG_HASH)
+def cell_gates(config):
+    """The gates of the trained GRU and LSTM of the cells experiment `config` on its first held-out sequence
+    (`gru_gates.CellGates`)."""
+    from lstm_core import gru_gates
+
+    inputs, _ = experiments.cells.holdout(config, 1)
+    return gru_gates.cells_gates(trained(config).model, inputs[0])
+
+
+# -- bidirectional, encoder-decoder, teacher forcing (pages/sequence_models.py) ----------------------
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=CONFIG_HASH)
+def model_wave(config, period: float, decay: float):
+    """One test wave as a bidirectional or encoder-decoder model's page reads it (`view(config).wave`)."""
+    return view(config).wave(period, decay)
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)
+def gap_replay(config, period: float, decay: float):
+    """`(examples seen (K,), [{model: fill (gap,)}])` of one wave's gap at each snapshot."""
+    return replay_frames(config, lambda model: bidirectional.fills(model, period, decay))
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)
+def sequence_forecast_replay(config, period: float, decay: float):
+    """`(examples seen (K,), [{model: forecast (Ty,)}])` of one wave by the encoder-decoder models at each snapshot."""
+    return replay_frames(config, lambda model: encoder_decoder.forecasts(model, period, decay))
+
+
+@st.cache_data(max_entries=16, show_spinner=False, hash_funcs=CONFIG_HASH)
+def teacher_forcing_errors(config) -> dict:
+    """The forecasting model's recursive branch, free running and teacher forced, by step ahead (held out)."""
+    return view(config).teacher_forcing_errors()
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)
+def teacher_forcing_replay(config, period: float, decay: float):
+    """`(examples seen (K,), [{"free_running": (H,), "teacher_forced": (H,)}])` of one wave at each snapshot."""
+    return replay_frames(config, lambda model: forecasting.recursive_runs(model, period, decay))
 
 
 def clear() -> None:

@@ -26,5 +26,8 @@ LESSONS = [
     Lesson("pages/sequence_problems.py", "Sequence problems", ":material/linear_scale:", "sequence_problems"),
     Lesson("pages/cells.py", "RNN, GRU, LSTM and gradients", ":material/memory:", "cells"),
     Lesson("pages/forecasting.py", "Forecasting several steps ahead", ":material/timeline:", "forecasting"),
+    Lesson("pages/sequence_models.py", "Bidirectional, encoder-decoder, teacher forcing", ":material/swap_horiz:",
+           "sequence_models"),
     Lesson("pages/inside_lstm.py", "Inside the LSTM cell", ":material/biotech:", "inside_lstm"),
+    Lesson("pages/board.py", "Class board", ":material/leaderboard:", "board"),
 ]

@@ -12,7 +12,9 @@ address once per page visit:
 
 - missing: nothing happens (the widget's default);
 - a number outside the range (`999`, `-5`, `1e308`, `inf`): clamped to the
-  nearest end (or the nearest allowed choice);
+  nearest end (or the nearest allowed choice); a range that depends on
+  another parameter (the cells lesson's lag, below its sequence length) is
+  the one the configuration gives for that parameter's value (`bounded`);
 - not a number, `nan`, empty or absurdly long: the default;
 - a number with decimals for a whole-number widget: its whole part;
 - repeated (`?units=4&units=8`): the last one, checked as above;
@@ -32,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -81,6 +84,7 @@ class Param:
     choices: tuple = ()
     flag: bool = False
     many: bool = False
+    within: tuple | None = None  # the declared (low, high), when `bounded` narrowed it for another field's value
 
     def allowed(self, t=None) -> str:
         """The values the widget takes, in the language of `t` (`ui.i18n.t`; English without it)."""
@@ -181,17 +185,56 @@ def many(name: str, choices, default) -> Param:
                  choices=choices, many=True)
 
 
+def dependent_ranges() -> dict:
+    """Ranges that depend on another field, as the experiments' configurations declare them (`DEPENDENT_RANGES`,
+    e.g. the cells lesson's lag, below its sequence length): name → (the other field, its value → (low, high),
+    the other field's default)."""
+    from lstm_core import experiments
+
+    found = {}
+    for experiment in experiments.EXPERIMENTS.values():
+        defaults = {field.name: field.default for field in dataclasses.fields(experiment.config)}
+        for name, (other, limits) in getattr(experiment.config, "DEPENDENT_RANGES", {}).items():
+            found[name] = (other, limits, defaults.get(other))
+    return found
+
+
+def bounded(param: Param, value_of=None) -> Param:
+    """`param` with the range its configuration gives it for the current value of the field it depends on
+    (`value_of(name)`, by default the session's, else the configuration's default), within its own range."""
+    rule = dependent_ranges().get(param.name)
+    if rule is None or param.choices or param.flag:
+        return param
+    other, limits, default = rule
+    value = value_of(other) if value_of is not None else None
+    if value is None:
+        value = st.session_state.get(other, default)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return param
+    declared = param.within or (param.low, param.high)
+    low, high = limits(value)
+    return dataclasses.replace(param, low=max(declared[0], low), high=min(declared[1], high), within=declared)
+
+
 def corrections(query: dict[str, list[str]], accepted) -> list[tuple[Param, float, str]]:
-    """The parameters of `query` (name → all its values) that need correcting: `(param, value, why)`."""
+    """The parameters of `query` (name → all its values) that need correcting: `(param, value, why)`.
+
+    A range that depends on another parameter follows that parameter's value as this check leaves it (the
+    link's, corrected), so `?length=20&lag=30` corrects the lag to 19."""
+    accepted = list(accepted)
+    dependent = dependent_ranges()
+    resolved = {}
     found = []
-    for param in accepted:
+    for index, param in sorted(enumerate(accepted), key=lambda item: item[1].name in dependent):  # others first
+        param = bounded(param, resolved.get)
         raw = query.get(param.name)
         if raw is None:
             continue
         value, why = param.resolve(list(raw))
+        resolved[param.name] = value
         if why is not None:
-            found.append((param, value, why))
-    return found
+            found.append((index, param, value, why))
+    return [(param, value, why) for _, param, value, why in sorted(found, key=lambda item: item[0])]
 
 
 def check(accepted) -> None:
@@ -212,3 +255,27 @@ def check(accepted) -> None:
         lines = [i18n.t("params.line", name=param.name, why=why.text(),
                         allowed=param.allowed(i18n.t), value=param.shown(value)) for param, value, why in found]
         st.warning(i18n.t("params.corrected") + "\n" + "\n".join(lines))
+
+
+def present() -> bool:
+    """`?present=1` (or true, yes, on): the projector's view, without the sidebar (see app.py)."""
+    return st.query_params.get("present", "").lower() in ("1", "true", "yes", "on")
+
+
+def link_query(values: dict) -> dict:
+    """Link parameters (name → value) as the address holds them: numbers as written (`0.05`, `10000`), flags
+    as `true`/`false`, a list as the parameter repeated (`st.switch_page(..., query_params=...)` takes it)."""
+    def text(value) -> str:
+        if isinstance(value, bool):
+            return str(value).lower()
+        return repr(value) if isinstance(value, float) else str(value)
+
+    return {name: [text(v) for v in value] if isinstance(value, (list, tuple)) else text(value)
+            for name, value in values.items()}
+
+
+def lesson_link(url_path: str, values: dict) -> str:
+    """The address of a lesson opened with these link parameters, relative to the app (`sine?units=4&depth=1`),
+    so that it works under any base URL."""
+    query = urlencode(link_query(values), doseq=True)
+    return f"{url_path}?{query}" if query else url_path

@@ -17,7 +17,7 @@ import dataclasses
 
 import streamlit as st
 
-from ui import state
+from ui import frame, state
 from ui.i18n import t
 
 
@@ -45,7 +45,8 @@ def within(control, value):
 
 
 def preset_ui(lesson: str, presets, controls: dict, to_values=values) -> None:
-    """The sidebar's preset menu for `lesson`; `controls` maps each control's key to its `Control`."""
+    """The preset menu for `lesson` (in the sidebar; in present mode at the top of the page, see
+    `frame.controls_strip`); `controls` maps each control's key to its `Control`."""
     by_name = {preset.name: preset for preset in presets}
 
     def apply() -> None:
@@ -62,7 +63,7 @@ def preset_ui(lesson: str, presets, controls: dict, to_values=values) -> None:
 
     # Titles looked up now: a format_func that reads the language later (AppTest calls it outside the run) gets English.
     titles = {name: t(f"preset.{lesson}.{name}") for name in by_name}
-    choice = st.sidebar.selectbox(
+    choice = frame.controls_strip().selectbox(  # the sidebar, or a row on the page in present mode
         t("preset.label"), list(by_name), index=None, key=state.PRESET, on_change=apply,
         format_func=titles.get, placeholder=t("preset.placeholder"), help=t("preset.help"))
     if choice is not None:

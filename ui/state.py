@@ -10,6 +10,11 @@ PRESET_LOWERED = "preset_lowered"  # the settings the last preset had to lower t
 STORE_NOTICE_SHOWN = "store_notice_shown"  # the unwritable-store notice was shown in this session
 LESSON = "lesson"  # the URL path of the lesson the session drew last
 REQUESTED = "requested"  # keys of the configurations Train was pressed for in this session (the lab's sizes)
+TEACHER = "teacher"  # the passcode's digest once the teacher entered it in this session (ui/teacher.py)
+TEACHER_ATTEMPTS = "teacher_attempts"  # wrong passcodes entered in this session
+TEACHER_NOTICE = "teacher_notice"  # what the teacher's last action did: (kind, text), shown once
+SHARES = "shares"  # how many times this session shared a run on the class board
+BOARD_OPENED = "board_opened"  # the board's last clicked point this session acted on
 
 
 def continued(page: str) -> str:

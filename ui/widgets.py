@@ -20,7 +20,7 @@ from lstm_core.engine.config import ConfigError, max_epochs
 from lstm_core.engine.cost import TooCostly
 from lstm_core.engine.fit import TrainingDiverged
 from lstm_core.engine.replay import Replay
-from ui import cache, i18n, state
+from ui import cache, frame, i18n, state
 from ui.i18n import t
 
 
@@ -51,7 +51,7 @@ LIVE_SECONDS = 1.0  # between two redraws of a live training's main figure
 
 
 def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt: str | None = None,
-                      label: str | None = None, start=None, live=None):
+                      label: str | None = None, start=None, live=None, button: bool = True):
     """The trained model if it is in memory or the store, or Train was pressed (training it live through the
     shared Trainer); else a prompt and None, so opening a page never starts a training.
 
@@ -59,12 +59,23 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
     default), or `prompt` replaces it; `label` names the model in the progress text (a page training
     several); `start` is a trained model to continue ("Train more", see `engine.fit.fit`). While it trains,
     `live(model, seen, total)`, if given, draws the page's main figure from the latest snapshot of the weights
-    (about once a second), above the growing loss curve.
+    (about once a second), above the growing loss curve. In present mode, whose sidebar (and Train button) is
+    hidden, the prompt has a Train button of its own, unless `button` is False (the page has one beside it).
     """
     asked = cache.trainer().is_pending(config)  # queued or training: a rerun waits for it again, never drops it
     if not pressed and not asked and not cache.is_available(config):
-        st.info(prompt or t("widgets.prompt", what=_capitalized(what or t("widgets.prompt.what"))))
-        return None
+        what = _capitalized(what or t("widgets.prompt.what"))
+        if not (button and frame.sidebar_hidden()):
+            st.info(prompt or t("widgets.prompt", what=what))
+            return None
+        offer = st.empty()
+        with offer.container():
+            st.info(prompt or t("widgets.present.prompt", what=what))
+            pressed = st.button(t("widgets.present.train"), key=f"present_train_{config.key()}", type="primary",
+                                help=t("widgets.present.train.help"))
+        if not pressed:
+            return None
+        offer.empty()
     bar, view, chart = st.empty(), st.empty(), st.empty()
     try:
         drawn = [0]  # points of the live curve already drawn
@@ -177,6 +188,7 @@ def run_tools_ui(trained, page: str):
     if unpin.button(t("widgets.unpin"), key=f"{page}_unpin", disabled=pinned_key not in st.session_state,
                     help=t("widgets.unpin.help")):
         st.session_state.pop(pinned_key, None)
+    share_ui(trained)
     if trained.config.key() != st.session_state.get(state.sidebar_key(page), trained.config.key()):
         st.caption(t("widgets.continued", epochs=trained.config.epochs))
     pinned = st.session_state.get(pinned_key)
@@ -192,6 +204,43 @@ def run_tools_ui(trained, page: str):
     st.caption(t("widgets.pinned", run=_describe(pinned), error=model.error))
     return pinned, model
 
+
+MOST_SHARES = 30  # shares one session may make: each replaces its run's nickname, this bounds the writes
+
+
+def share_ui(trained) -> None:
+    """"Share on the board": a nickname on this run on the class board (`pages/board.py`), where every stored run
+    already is, anonymous. Checked by `lstm_core.board.nickname`; a later share replaces it, an empty one
+    makes the run anonymous again."""
+    from lstm_core.board import NICKNAME_MOST, NicknameError, markdown_literal
+
+    board = cache.board()
+    key = trained.config.key()
+    with st.expander(t("board.share")):
+        if not board.is_entry(key):
+            st.caption(t("board.share.not_stored"))
+            return
+        st.caption(t("board.share.text", most=NICKNAME_MOST))
+        with st.form("share", border=False):
+            # No max_chars: Streamlit would cut a longer text silently; the check refuses it, naming the limit.
+            name = st.text_input(t("board.share.nickname"), key="share_nickname",
+                                 help=t("board.share.nickname.help", most=NICKNAME_MOST))
+            pressed = st.form_submit_button(t("board.share.button"))
+        if pressed:
+            shares = st.session_state.get(state.SHARES, 0)
+            try:
+                if shares >= MOST_SHARES:
+                    st.error(t("board.share.too_many", most=MOST_SHARES))
+                else:
+                    board.share(key, name)
+                    st.session_state[state.SHARES] = shares + 1
+                    board.refresh()
+            except NicknameError as error:
+                st.error(t(f"board.nickname.{error.reason}", **error.values))
+            except (OSError, ValueError) as error:
+                st.error(t("board.share.failed", error=getattr(error, "strerror", None) or error))
+        current = board.nickname_of(key)
+        st.caption(t("board.share.current", name=markdown_literal(current)) if current else t("board.share.anonymous"))
 
 
 def source_text(trained) -> str:

@@ -12,7 +12,7 @@ one line in `EXPERIMENTS`.
 from __future__ import annotations
 
 from ..engine.config import ConfigError
-from . import cells, explode, forecasting, rectangles, sine, window
+from . import bidirectional, cells, encoder_decoder, explode, forecasting, rectangles, sine, through_time, window
 
 EXPERIMENTS = {experiment.name: experiment for experiment in (
     sine.EXPERIMENT,
@@ -21,6 +21,9 @@ EXPERIMENTS = {experiment.name: experiment for experiment in (
     cells.EXPERIMENT,
     explode.EXPERIMENT,
     forecasting.EXPERIMENT,
+    through_time.EXPERIMENT,
+    bidirectional.EXPERIMENT,
+    encoder_decoder.EXPERIMENT,
 )}
 
 
@@ -68,3 +71,6 @@ WindowConfig = window.WindowConfig
 CellsConfig = cells.CellsConfig
 ExplodeConfig = explode.ExplodeConfig
 ForecastConfig = forecasting.ForecastConfig
+ThroughTimeConfig = through_time.ThroughTimeConfig
+BidirectionalConfig = bidirectional.BidirectionalConfig
+EncoderDecoderConfig = encoder_decoder.EncoderDecoderConfig

@@ -68,11 +68,15 @@ class CellsConfig(Keyed):
     batch_size: int = 32
 
     experiment = "cells"
+    # A range that depends on another field (the marked value is one of the sequence's steps). The pages' link
+    # check and slider read it here (`ui/params.py`), so the link, the widget and this check agree.
+    DEPENDENT_RANGES = {"lag": ("length", lambda length: (0, length - 1))}
 
     def __post_init__(self):
         check_choice("task", self.task, TASKS)
         check_int("length", self.length, 10, 200)
-        check_int("lag", self.lag, 0, self.length - 1 if self.task == "lag" else 200)  # unused by the sine task
+        lag_range = self.DEPENDENT_RANGES["lag"][1](self.length) if self.task == "lag" else (0, 200)  # unused by sine
+        check_int("lag", self.lag, *lag_range)
         self.check_training(smallest=64, a_batch=True)
 
     def to_dict(self) -> dict:

@@ -16,6 +16,12 @@ Given the first `length` points of a wave, predict the next `horizon` (H):
    many-to-many version of the chapter 7 model that the book suggests as
    an extension.
 
+The recursive model is trained with *teacher forcing*: its input is always
+the true previous values, never its own predictions. Forecasting, it runs
+*free*, on its own outputs. `Forecasters.teacher_forced` measures the gap:
+the same model at each step ahead with the true values fed in (as in
+training) against the same model running free.
+
 The three models have the same LSTM layers (units, depth) and see the same
 waves in the same order; they are trained side by side as three independent
 branches of one Keras model (one compile, one `fit`). All are scored on the
@@ -177,6 +183,30 @@ class Forecasters:
         outputs = self.fit.predict(wave[None, :self.config.length, None], "seq2seq")[0]
         return [(t, outputs[t]) for t in range(every - 1, self.config.length, every)]
 
+    def teacher_forced(self, series) -> np.ndarray:
+        """The recursive model's one-step predictions (n, H) with the true values fed at every step (teacher
+        forcing, as in its training): at step k ahead its input is the `length` true values before that step.
+        `series` holds whole waves (n, length + H)."""
+        length, horizon = self.config.length, self.config.horizon
+        series = np.asarray(series, dtype=np.float32).reshape(-1, length + horizon)
+        windows = np.stack([series[:, k:k + length] for k in range(horizon)], axis=1)  # (n, H, length)
+        predicted = self.fit.predict(windows.reshape(-1, length, 1), "recursive")
+        return np.asarray(predicted).reshape(len(series), horizon)
+
+    def teacher_forcing_errors(self) -> dict:
+        """The recursive model's held-out error at each step ahead (H,): `free_running` on its own outputs (its
+        forecast: `step_errors["recursive"]`) and `teacher_forced` with the true values fed at every step."""
+        test = holdout(self.config)
+        truth = test[:, self.config.length:]
+        forced = np.abs(self.teacher_forced(test) - truth).mean(axis=0)
+        return {"free_running": np.asarray(self.step_errors["recursive"], dtype=float), "teacher_forced": forced}
+
+    def recursive_runs(self, period: float, decay: float) -> dict:
+        """The recursive model's H values for one wave, `free_running` and `teacher_forced`."""
+        wave = data.damped_sine(self.config.length + self.config.horizon, period, decay).astype(np.float32)
+        free = self.forecast(wave[None, :self.config.length])["recursive"][0]
+        return {"free_running": free, "teacher_forced": self.teacher_forced(wave[None])[0]}
+
     def sweep(self, field: str, values, fixed: float) -> dict:
         """Mean absolute error over the H steps of each strategy, for waves along one axis.
 
@@ -225,6 +255,13 @@ def forecasts(trained, period: float, decay: float) -> dict:
         period, decay)[2]
 
 
+def recursive_runs(trained, period: float, decay: float) -> dict:
+    """The recursive model's free-running and teacher-forced values (H,) for one wave (a replay draws them at
+    every snapshot)."""
+    forecasters = Forecasters(config=trained.config, fit=trained, step_errors={}, seq2seq_by_time=np.zeros(0))
+    return forecasters.recursive_runs(period, decay)
+
+
 def view(trained) -> Forecasters:
     return Forecasters(config=trained.config, fit=trained, step_errors=trained.results["step_errors"],
                        seq2seq_by_time=trained.results["seq2seq_by_time"])
@@ -260,6 +297,35 @@ def step_error_summary(step_errors: dict) -> str:
              for p in facts["parts"]]
     return ("Held-out error by step ahead: " + "; ".join(parts) + f". Best one step ahead: {facts['best_first']}; "
             f"best at the last step: {facts['best_last']}.")
+
+
+def teacher_forcing_facts(errors: dict) -> dict:
+    """The numbers behind the teacher-forcing sentence, from `Forecasters.teacher_forcing_errors`: the error one
+    step ahead (the same prediction for both: both read the true input), the step ahead where free running is
+    furthest above teacher forcing (`widest`, None if it never is above) with both errors there and their ratio,
+    and both errors over all steps. A page words them in its own language; `teacher_forcing_summary` words them
+    in English."""
+    free = np.asarray(errors["free_running"], dtype=float)
+    forced = np.asarray(errors["teacher_forced"], dtype=float)
+    step = int(np.argmax(free - forced))
+    above = bool(free[step] > forced[step])
+    return dict(steps=len(free), first=float(forced[0]), widest=step + 1 if above else None,
+                free_widest=float(free[step]), forced_widest=float(forced[step]),
+                ratio=float(free[step] / forced[step]) if forced[step] > 0 else float("inf"),
+                free_mean=float(free.mean()), forced_mean=float(forced.mean()))
+
+
+def teacher_forcing_summary(errors: dict) -> str:
+    """One English sentence on the gap between free running and teacher forcing (computed, not assumed)."""
+    facts = teacher_forcing_facts(errors)
+    if facts["widest"] is None:
+        gap = "Running on its own outputs its error is never above the teacher-forced one"
+    else:
+        gap = (f"Running on its own outputs its error is furthest above the teacher-forced one at step "
+               f"{facts['widest']}: {facts['free_widest']:.3f} against {facts['forced_widest']:.3f} "
+               f"({facts['ratio']:.1f} times)")
+    return (f"One step ahead both read the true input (error {facts['first']:.3f}). {gap}. Over all {facts['steps']} "
+            f"steps: {facts['free_mean']:.3f} free running, {facts['forced_mean']:.3f} teacher forced.")
 
 
 EXPERIMENT = Experiment(

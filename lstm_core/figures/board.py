@@ -18,7 +18,7 @@ import math
 
 import plotly.graph_objects as go
 
-from .base import COLORS, FONT_SIZE
+from .base import COLORS, FONT_SIZE, log_tick_labels, readable
 
 MARKERS = {"book": "diamond", "fast": "circle", "": "circle"}  # the sine recipes; one marker for the others
 TEXTS = {  # English; a page passes the texts of its language
@@ -77,6 +77,9 @@ def board_figure(rows, front, hover: list[str], *, texts: dict | None = None, bo
                    "colorbar": {"title": {"text": texts["size"]}, "tickvals": [math.log10(s) for s in sizes],
                                 "ticktext": [f"{s:,}" for s in sizes]}},
         clickmode="event+select", hovermode="closest")
-    fig.update_xaxes(type="log", title_text=texts["x"])
-    fig.update_yaxes(type="log", title_text=texts["y"])
-    return fig
+    every_x = [row.parameters for row in rows] + ([book["parameters"]] if book else []) + (
+        [book_model] if book_model else [])
+    every_y = [row.error for row in rows] + ([book["error"]] if book else [])
+    fig.update_xaxes(type="log", title_text=texts["x"], **log_tick_labels(every_x))
+    fig.update_yaxes(type="log", title_text=texts["y"], **log_tick_labels(every_y))
+    return readable(fig)

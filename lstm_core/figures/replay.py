@@ -286,7 +286,7 @@ def cells_replay_figure(examples, errors: dict, gradients: dict, *, labels: list
     every = np.concatenate([p.ravel() for p in profiles.values()])
     every = every[np.isfinite(every) & (every > 1e-30)]
     low, high = (np.log10(every.min()) - 0.3, np.log10(every.max()) + 0.3) if len(every) else (-8, 1)
-    fig.update_yaxes(type="log", range=[low, high], exponentformat="power", row=1, col=1)
+    fig.update_yaxes(type="log", range=[low, high], row=1, col=1, **log_tick_labels(every))
     fig.update_xaxes(title_text="time step of the input", row=1, col=1)
     top = float(np.nanmax(np.append(values[np.isfinite(values)], guess or 0))) if np.isfinite(values).any() else 1.0
     fig.update_yaxes(range=[0, top * 1.25], row=1, col=2)

@@ -4,7 +4,8 @@ Prewarm: train before class everything the pages show by default.
 `python -m lstm_core prewarm` trains, into the model store, the default
 configuration of every experiment (so every lesson opens on results), the
 configurations of every lesson's presets, both default training-size
-ladders and the SimpleRNNs "Inside the LSTM cell" compares with, so that
+ladders, the SimpleRNNs "Inside the LSTM cell" compares with and the clipped
+twin of the cells lesson's gradient-through-time run, so that
 thirty students opening the app at once see trained models
 instantly instead of queueing for the same trainings. A configuration already in the store is
 not trained again, so a second run trains nothing and takes a moment.
@@ -31,7 +32,7 @@ def default_configs(sizes=DEFAULT_SIZES) -> list:
     with at_ceilings():
         ladders = default_ladders(sizes)
     ladders = [config for config in ladders if presets.allowed(config)]  # what this server's limits allow
-    return by_architecture(unique(ladders + presets.defaults() + presets.configs() + companions()))
+    return by_architecture(unique(ladders + presets.defaults() + presets.configs() + companions() + clipped_twins()))
 
 
 def companions() -> list:
@@ -41,6 +42,14 @@ def companions() -> list:
         opened = [experiments.SineConfig()] + [config for preset in presets.PRESETS["inside_lstm"]
                                                for config in preset.configs]
     found = [stepper.simple_rnn_config(config) for config in opened if presets.allowed(config)]
+    return [config for config in found if presets.allowed(config)]
+
+
+def clipped_twins() -> list:
+    """The clipped run beside the through-time default: the cells lesson trains each setting of its gradient
+    through time without and with clipping (`ThroughTimeConfig.clipped`), if this server allows it."""
+    with at_ceilings():
+        found = [experiments.ThroughTimeConfig().clipped()]
     return [config for config in found if presets.allowed(config)]
 
 

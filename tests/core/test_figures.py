@@ -101,7 +101,9 @@ def _steps(units: int = 3, length: int = 12):
 
 def _builders() -> dict:
     """Every figure function of `lstm_core.figures`, by `module.name`, each with tiny fake data."""
-    from lstm_core.figures import base, cell, replay, through_time
+    from lstm_core import board as class_board
+    from lstm_core.experiments import SineConfig
+    from lstm_core.figures import base, board, cell, replay, through_time
 
     rng = np.random.default_rng(0)
     wave, expected = rng.random(50), rng.random(5)
@@ -111,7 +113,11 @@ def _builders() -> dict:
     profiles = {cell_name: rng.random(20) for cell_name in ("SimpleRNN", "GRU", "LSTM")}
     ladder_rungs = rungs([100, 500, 1_000], [0.3, 0.1, 0.05])
     labels = [f"after {n}" for n in examples]
+    board_rows = [class_board.Row(f"k{units}", "sine", SineConfig(units=units, train_size=size), error, units * 100,
+                                  1.0, 0.0) for units, size, error in ((4, 1_000, 0.05), (20, 10_000, 0.02))]
     return {
+        "board.board_figure": lambda: board.board_figure(board_rows, board_rows, ["a", "b"],
+                                                         book={"parameters": 5_145, "error": 0.0217}),
         "base.sine_prediction_figure": lambda: base.sine_prediction_figure(wave, expected, expected + 0.1,
                                                                            pinned=expected - 0.1),
         "base.loss_figure": lambda: base.loss_figure([0.3, 0.1], curve, pinned=curve),

@@ -4,8 +4,9 @@ configuration and view, says what to look for, and never starts a training."""
 import dataclasses
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from conftest import open_page
+from conftest import ROOT, open_page
 from lstm_core import presets
 from lstm_core.experiments import ForecastConfig
 from page_helpers import HAN, widget_values, trainings
@@ -21,7 +22,7 @@ def expected_values(lesson: str, preset) -> tuple[dict, set]:
 
     The fields of its first configuration that are controls of the page (on the lab: every rung's size; on the
     cells page, an SGD run sets the explode_* controls), then its view; the view's keys, and on the lab and
-    the SGD run every key, must be controls.
+    the SGD run and the gradient through time every key, must be controls.
     """
     first = preset.configs[0] if preset.configs else None
     if lesson == "training_size":
@@ -33,6 +34,9 @@ def expected_values(lesson: str, preset) -> tuple[dict, set]:
     if first is not None and first.experiment == "explode":
         values = {"explode_cell": first.cell, "explode_learning_rate": first.learning_rate,
                   "explode_clip": first.clipnorm > 0}
+        return {**values, **preset.view}, set(values) | set(preset.view)
+    if first is not None and first.experiment == "throughtime":  # the cells page's gradient-through-time section
+        values = {"through_scale": first.scale, "through_length": first.length, "through_seed": first.seed}
         return {**values, **preset.view}, set(values) | set(preset.view)
     fields = dataclasses.asdict(first) if first is not None else {}
     return {**fields, **preset.view}, set(preset.view)
@@ -47,9 +51,23 @@ def same(shown, wanted) -> bool:
     return shown == wanted
 
 
+def changed_controls(app, lesson: str, before: dict, after: dict) -> set:
+    """The controls whose value differs from the lesson's default (`before`, the page as it opened). On the lab, a
+    preset of the other experiment changes `experiment` and is compared with that experiment's defaults."""
+    found = set()
+    if after.get("experiment", before.get("experiment")) != before.get("experiment"):
+        found.add("experiment")
+        before = widget_values(open_page(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), PAGES[lesson],
+                                         query={"experiment": after["experiment"]}))
+    assert set(after) == set(before), sorted(set(after) ^ set(before))  # the same controls, other values
+    moved = {key for key, value in after.items() if not same(value, before[key])}
+    return found | (moved - {"preset", "lang"})
+
+
 @pytest.mark.parametrize("lesson, preset", CASES, ids=[f"{lesson}-{preset.name}" for lesson, preset in CASES])
 def test_a_preset_sets_the_controls_says_what_to_look_for_and_trains_nothing(app, lesson, preset):
     at = open_page(app, PAGES[lesson])
+    defaults = widget_values(at)
     at.selectbox(key="preset").set_value(preset.name).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]  # every preset is a valid configuration
@@ -61,11 +79,13 @@ def test_a_preset_sets_the_controls_says_what_to_look_for_and_trains_nothing(app
     assert checked and [key for key, value in checked.items() if not same(shown[key], value)] == [], \
         {key: (shown[key], value) for key, value in checked.items()}
     if preset.configs and lesson != "training_size":  # the model's own settings, not only the view
-        assert {"units", "explode_cell"} & set(checked), sorted(checked)
+        assert {"units", "explode_cell", "through_scale"} & set(checked), sorted(checked)
     english = i18n.catalogue("en")
     title, note = english[f"preset.{lesson}.{preset.name}"], english[f"preset.{lesson}.{preset.name}.note"]
     assert any(info.value == f"**{title}**: {note}" for info in at.info), [info.value for info in at.info]
     assert trainings() == 0  # a preset never starts a training: Train does
+    # What it changes from the lesson's default is what it declares (and its note names: tests/core/test_presets.py).
+    assert changed_controls(app, lesson, defaults, shown) == set(preset.changes), preset.changes
 
 
 def test_every_preset_has_a_title_and_a_note_in_both_catalogues():

@@ -1,0 +1,172 @@
+"""
+Figures of the sequence-models lesson: a wave with a gap and its fills
+(bidirectional RNNs), forecasts of several steps (the encoder-decoder
+against the per-step forecaster, a model running free against the same
+model fed the true values), their errors at each step, and each figure's
+replay over the moments of training.
+
+Pure functions from arrays to figures, in the palette of `base` (the input
+grey, what is true blue); each model keeps one colour and dash across the
+lesson (`COLORS`). The page passes the models' names in its language
+(`labels`) and the titles; the few fixed texts are translated by the page
+(`ui.i18n.figure`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .base import COLORS as BASE_COLORS, FONT_SIZE
+from .replay import animate
+
+# Blue is the truth and grey the input everywhere: the models get the palette's other colours.
+COLORS = {
+    "unidirectional": "#E69F00",
+    "bidirectional": "#CC79A7",
+    "interpolation": "#555555",
+    "encoder_decoder": "#000000",
+    "per_step": "#CC79A7",  # the forecasting lesson's colour of its sequence-to-sequence strategy
+    "free_running": BASE_COLORS["predicted"],
+    "teacher_forced": BASE_COLORS["training"],  # fed the true values, as in training
+}
+DASHES = {"unidirectional": "dot", "bidirectional": "solid", "interpolation": "dash", "encoder_decoder": "dash",
+          "per_step": "solid", "free_running": "dot", "teacher_forced": "solid"}
+SYMBOLS = {"unidirectional": "triangle-up", "bidirectional": "diamond", "interpolation": "circle-open",
+           "encoder_decoder": "x", "per_step": "diamond", "free_running": "x", "teacher_forced": "circle"}
+
+
+def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int) -> go.Figure:
+    fig.update_layout(title=title, height=height, font={"size": FONT_SIZE},
+                      margin={"l": 60, "r": 20, "t": 110, "b": 50},
+                      legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def _fit_values(*arrays) -> list[float]:
+    """A value axis that holds every finite value shown (clipped to [-1.5, 2.5]), with a margin."""
+    shown = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    shown = np.clip(shown[np.isfinite(shown)], -1.5, 2.5)
+    low, high = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 1.0)
+    pad = max(0.03, 0.08 * (high - low))
+    return [low - pad, high + pad]
+
+
+def _controls_below(fig: go.Figure) -> go.Figure:
+    """The replay's play buttons and moment slider under the x axis's title, not on it."""
+    fig.update_layout(height=fig.layout.height + 70, margin={"b": 200})
+    fig.layout.updatemenus[0].y = -0.24
+    fig.layout.sliders[0].y = -0.2
+    return fig
+
+
+def _line(name: str, label: str, x, y, *, markers: bool = True) -> go.Scatter:
+    return go.Scatter(x=np.asarray(x), y=np.asarray(y, dtype=float).ravel(),
+                      mode="lines+markers" if markers else "lines", name=label,
+                      line={"color": COLORS.get(name, "#333"), "dash": DASHES.get(name, "solid"), "width": 3},
+                      marker={"size": 10, "symbol": SYMBOLS.get(name, "circle")})
+
+
+# -- bidirectional: a gap and its fills ------------------------------------------------------
+
+def gap_figure(wave, start: int, fills: dict, *, labels: dict, title: str) -> go.Figure:
+    """The wave with its gap (shaded): the points the models read (grey), the missing values (blue) and each
+    fill of the gap (`fills[name]` (gap,)), joined to the gap's neighbours so each fill reads as a path."""
+    wave = np.asarray(wave, dtype=float).ravel()
+    gap = len(next(iter(fills.values())))
+    steps = np.arange(len(wave))
+    seen = wave.copy()
+    seen[start:start + gap] = np.nan
+    fig = go.Figure()
+    fig.add_vrect(x0=start - 0.5, x1=start + gap - 0.5, fillcolor="#EEEEEE", line_width=0, layer="below")
+    fig.add_trace(go.Scatter(x=steps, y=seen, mode="lines+markers", name="what the models read",
+                             line={"color": BASE_COLORS["input"], "width": 2}, marker={"size": 7},
+                             connectgaps=False))
+    around = np.arange(start - 1, start + gap + 1)  # the gap and its two neighbours
+    fig.add_trace(go.Scatter(x=around, y=wave[around], mode="lines+markers", name="missing values (truth)",
+                             line={"color": BASE_COLORS["expected"], "width": 4}, marker={"size": 12}))
+    for name, values in fills.items():
+        path = np.concatenate([[wave[start - 1]], np.asarray(values, dtype=float).ravel(), [wave[start + gap]]])
+        fig.add_trace(_line(name, labels.get(name, name), around, path))
+    fig.update_yaxes(range=_fit_values(wave, *fills.values()))
+    return _layout(fig, title, "time step", "value", 460)
+
+
+def gap_replay_figure(wave, start: int, moments: list[dict], *, labels: dict, title: str, moment_labels: list[str],
+                      texts: dict | None = None, active: int | None = None, still: dict | None = None) -> go.Figure:
+    """`gap_figure` at each moment of training: the models' fills (`moments[k][name]` (gap,)) move, the fills that
+    need no training (`still`, e.g. the straight line) stay."""
+    wave = np.asarray(wave, dtype=float).ravel()
+    models = list(moments[-1])
+    fig = gap_figure(wave, start, {**moments[-1], **(still or {})}, labels=labels, title=title)
+    first = 2  # the traces after the read points and the truth, in the order of `models`
+    gap = len(moments[-1][models[0]])
+
+    def path(values) -> list[float]:
+        return [float(wave[start - 1]), *map(float, np.asarray(values).ravel()), float(wave[start + gap])]
+
+    frames = [[{"y": path(moment[name])} for name in models] for moment in moments]
+    fig.update_yaxes(range=_fit_values(wave, *[m[name] for m in moments for name in models], *(still or {}).values()))
+    return _controls_below(animate(fig, frames, traces=list(range(first, first + len(models))), labels=moment_labels,
+                                   active=active, texts=texts))
+
+
+# -- forecasts: encoder-decoder, free running against teacher forcing ------------------------
+
+def forecast_figure(inputs, truth, forecasts: dict, *, labels: dict, title: str, focus: int | None = 25,
+                    markers_only: tuple = ()) -> go.Figure:
+    """The input, its true continuation and each model's values for it (`forecasts[name]` (H,)); `markers_only`
+    names values that are not one path but one prediction per step (teacher forcing: each from true inputs).
+    With `focus`, the axes start `focus` steps before the end of the input (double-click shows it all)."""
+    inputs, truth = np.asarray(inputs, dtype=float).ravel(), np.asarray(truth, dtype=float).ravel()
+    length = len(inputs)
+    ahead = np.arange(length, length + len(truth))
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=np.arange(length), y=inputs, mode="lines+markers", name="input",
+                             line={"color": BASE_COLORS["input"]}, marker={"size": 5}))
+    fig.add_trace(go.Scatter(x=ahead, y=truth, mode="lines+markers", name="true continuation",
+                             line={"color": BASE_COLORS["expected"], "width": 4}, marker={"size": 9}))
+    for name, values in forecasts.items():
+        trace = _line(name, labels.get(name, name), ahead, values)
+        if name in markers_only:
+            trace.update(mode="markers", marker={"size": 12, "line": {"color": "white", "width": 1}})
+        fig.add_trace(trace)
+    fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"})
+    start = 0 if focus is None else max(0, length - focus)
+    fig.update_xaxes(range=[start - 0.5, length + len(truth) - 0.5])
+    fig.update_yaxes(range=_fit_values(inputs[start:], truth, *forecasts.values()))
+    return _layout(fig, title, "time step", "value", 460)
+
+
+def forecast_replay_figure(inputs, truth, moments: list[dict], *, labels: dict, title: str, moment_labels: list[str],
+                           texts: dict | None = None, active: int | None = None, focus: int | None = 25,
+                           markers_only: tuple = ()) -> go.Figure:
+    """`forecast_figure` at each moment of training (`moments[k][name]` (H,)), on axes that hold every moment."""
+    names = list(moments[-1])
+    fig = forecast_figure(inputs, truth, moments[-1], labels=labels, title=title, focus=focus,
+                          markers_only=markers_only)
+    inputs = np.asarray(inputs, dtype=float).ravel()
+    start = 0 if focus is None else max(0, len(inputs) - focus)
+    fig.update_yaxes(range=_fit_values(inputs[start:], truth, *[m[name] for m in moments for name in names]))
+    frames = [[{"y": np.asarray(moment[name], dtype=float).ravel().tolist()} for name in names] for moment in moments]
+    first = len(fig.data) - len(names)
+    return _controls_below(animate(fig, frames, traces=list(range(first, len(fig.data))), labels=moment_labels,
+                                   active=active, texts=texts))
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+def errors_figure(x, errors: dict, *, labels: dict, title: str, x_title: str,
+                  y_title: str = "mean absolute error") -> go.Figure:
+    """Each model's held-out error at each step (`errors[name]` (len(x),)): by missing step, or by step ahead.
+    A non-finite value is left out (a gap), never drawn as zero."""
+    fig = go.Figure()
+    for name, values in errors.items():
+        y = np.asarray(values, dtype=float)
+        fig.add_trace(_line(name, labels.get(name, name), x, np.where(np.isfinite(y), y, np.nan)))
+    if len(x) <= 12:  # every step labelled
+        fig.update_xaxes(tickmode="array", tickvals=[int(v) for v in x])
+    fig.update_yaxes(rangemode="tozero")
+    return _layout(fig, title, x_title, y_title, 400)
