@@ -80,11 +80,13 @@ class TooCostly(ConfigError):
 
 @dataclass(frozen=True)
 class Layer:
-    """One recurrent layer: its cell, inputs per step and units."""
+    """One recurrent layer: its cell, inputs per step and units; `steps` if it runs over other than the
+    model's input steps (an encoder-decoder's decoder runs over the output's)."""
 
     cell: str
     inputs: int
     units: int
+    steps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,12 @@ def shape(config) -> Shape:
         sequence = getattr(config, "framing", "book") == "sequence"
         return Shape((Layer("LSTM", 2, units),), 3 if sequence else 1, dense=0 if sequence else units * 2,
                      dense_per_step=units * 2 if sequence else 0, per_item=1 if sequence else 3)
+    if name == "bidirectional":  # an LSTM, and a Bidirectional's forward and backward LSTMs, over the wave
+        return Shape(tuple(Layer("LSTM", 2, units) for _ in range(3)), config.length, dense=3 * units * config.gap)
+    if name == "encoderdecoder":  # encoder over Tx, decoder over Ty; beside them the per-step LSTM over Tx
+        return Shape((Layer("LSTM", 1, units), Layer("LSTM", units, units, steps=config.output_steps),
+                      Layer("LSTM", 1, units)), config.input_steps,
+                     dense=units * config.output_steps, dense_per_step=units * config.output_steps)
     if name == "throughtime":
         return Shape((Layer("SimpleRNN", config.features, units),), config.length, dense=units)
     if name == "window":
@@ -165,10 +173,11 @@ def work(config, *, batch_size: int | None = None, epochs: int | None = None, ji
     epochs = int(getattr(config, "epochs", 1)) if epochs is None else int(epochs)
     batch = max(1, int(batch_size or getattr(config, "batch_size", 32)))
     used = max(batch, examples - examples % batch)  # whole batches only (engine.fit)
-    recurrent = sum(weights(layer) for layer in model.layers)
-    per_example = recurrent * model.steps + model.dense + model.dense_per_step * model.steps
+    steps = [layer.steps or model.steps for layer in model.layers]
+    recurrent = sum(weights(layer) * count for layer, count in zip(model.layers, steps))
+    per_example = recurrent + model.dense + model.dense_per_step * model.steps
     flops = 6.0 * per_example * used * epochs  # 2 FLOPs a weight, ×3 for forward + backward
-    cell_steps = (used // batch) * epochs * model.steps * len(model.layers)
+    cell_steps = (used // batch) * epochs * sum(steps)
     overhead = OVERHEAD.get(getattr(config, "experiment", ""), OVERHEAD_SECONDS)
     return Work(flops=flops, cell_steps=cell_steps, layers=len(model.layers), jit=jit, overhead=overhead)
 

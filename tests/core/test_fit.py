@@ -31,7 +31,9 @@ jitless = pytest.mark.usefixtures("no_jit")
 
 # Each experiment's named outputs (a model with one unnamed output has only the total "loss").
 OUTPUTS = {"sine": set(), "rectangles": set(), "window": {"mlp", "lstm"}, "cells": {"SimpleRNN", "GRU", "LSTM"},
-           "explode": {"SimpleRNN"}, "forecast": {"recursive", "vector", "seq2seq"}}
+           "explode": {"SimpleRNN"}, "forecast": {"recursive", "vector", "seq2seq"},
+           "bidirectional": {"unidirectional", "bidirectional"}, "encoderdecoder": {"encoder_decoder", "per_step"},
+           "throughtime": set()}
 
 
 @pytest.fixture(scope="module")

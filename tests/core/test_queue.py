@@ -68,7 +68,9 @@ def test_the_largest_settings_are_over_the_default_budget_and_the_defaults_far_u
 def test_the_estimated_layers_are_the_built_models_layers(config):
     """`cost.shape` is read from the configuration alone: it must describe the model `build` makes."""
     model = plain_model(experiments.of(config), config)
-    recurrent = [layer for layer in model.layers if type(layer).__name__ in ("LSTM", "GRU", "SimpleRNN")]
+    recurrent = [inner for layer in model.layers for inner in (
+        (layer.forward_layer, layer.backward_layer) if type(layer).__name__ == "Bidirectional" else (layer,))
+        if type(inner).__name__ in ("LSTM", "GRU", "SimpleRNN")]
     shape = cost.shape(config)
     assert sorted(type(layer).__name__ for layer in recurrent) == sorted(layer.cell for layer in shape.layers)
     assert sum(layer.count_params() for layer in recurrent) == sum(cost.weights(layer) for layer in shape.layers)
