@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .base import COLORS as BASE_COLORS, FONT_SIZE
+from .base import COLORS as BASE_COLORS, FONT_SIZE, readable
 from .replay import animate
 
 # Blue is the truth and grey the input everywhere: the models get the palette's other colours.
@@ -42,7 +42,7 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str, height: int)
                       legend={"orientation": "h", "x": 1.0, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
-    return fig
+    return readable(fig)
 
 
 def _fit_values(*arrays) -> list[float]:

@@ -103,7 +103,7 @@ def _builders() -> dict:
     """Every figure function of `lstm_core.figures`, by `module.name`, each with tiny fake data."""
     from lstm_core import board as class_board
     from lstm_core.experiments import SineConfig
-    from lstm_core.figures import base, board, cell, replay, through_time
+    from lstm_core.figures import base, board, cell, replay, sequence_models, through_time
 
     rng = np.random.default_rng(0)
     wave, expected = rng.random(50), rng.random(5)
@@ -161,6 +161,20 @@ def _builders() -> dict:
         "replay.forecast_replay_figure": lambda: replay.forecast_replay_figure(
             wave, expected, [{"recursive": row, "vector": row} for row in moments], labels=labels, title="t"),
         "replay.errors_figure": lambda: replay.errors_figure({c: 0.1 for c in profiles}, title="t", guess=0.25),
+        "sequence_models.gap_figure": lambda: sequence_models.gap_figure(
+            wave, 20, {"bidirectional": expected, "interpolation": expected}, labels={"bidirectional": "b"}, title="t"),
+        "sequence_models.gap_replay_figure": lambda: sequence_models.gap_replay_figure(
+            wave, 20, [{"unidirectional": row, "bidirectional": row} for row in moments], labels={}, title="t",
+            moment_labels=labels, still={"interpolation": expected}),
+        "sequence_models.forecast_figure": lambda: sequence_models.forecast_figure(
+            wave, expected, {"free_running": expected, "teacher_forced": expected}, labels={}, title="t",
+            markers_only=("teacher_forced",)),
+        "sequence_models.forecast_replay_figure": lambda: sequence_models.forecast_replay_figure(
+            wave, expected, [{"encoder_decoder": row, "per_step": row} for row in moments], labels={}, title="t",
+            moment_labels=labels),
+        "sequence_models.errors_figure": lambda: sequence_models.errors_figure(
+            np.arange(1, 6), {"encoder_decoder": expected, "per_step": [0.1, math.nan, 0.2, 0.3, 0.4]}, labels={},
+            title="t", x_title="x"),
         "through_time.profile_figure": lambda: through_time.profile_figure(np.arange(20)[::-1], rng.random(20) + 0.5,
                                                                            2.0 ** np.arange(20)[::-1]),
         "through_time.clipping_figure": lambda: through_time.clipping_figure(
