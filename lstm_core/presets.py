@@ -109,6 +109,12 @@ with at_ceilings():
                changes=("period", "period_range")),
     ]
 
+    # The class board: which experiment's runs to project (it trains nothing).
+    BOARD = [
+        Preset("sine", view={"experiment": "sine"}),
+        Preset("rectangles", view={"experiment": "rectangles"}, changes=("experiment",)),
+    ]
+
     # Sequence models: each preset sets one section's model (a gap, Tx and Ty, a horizon) and the shared controls
     # to their defaults; the teacher-forcing ones are the forecasting lesson's models, read another way.
     SEQUENCE_MODELS = [
@@ -126,7 +132,7 @@ with at_ceilings():
 
 PRESETS = {"sine": SINE, "rectangles": RECTANGLES, "sequence_problems": SEQUENCE_PROBLEMS,
            "inside_lstm": INSIDE_LSTM, "training_size": TRAINING_SIZE, "cells": CELLS, "forecasting": FORECASTING,
-           "sequence_models": SEQUENCE_MODELS}
+           "sequence_models": SEQUENCE_MODELS, "board": BOARD}
 
 
 def allowed(config) -> bool:

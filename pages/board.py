@@ -22,13 +22,14 @@ import pandas as pd
 import streamlit as st
 
 from lstm_core import board as class_board
-from lstm_core import experiments, ladder
+from lstm_core import experiments, ladder, presets
 from lstm_core.experiments import rectangles, sine
 from lstm_core.figures import board as board_figures
 from ui import cache, controls, i18n, params, sine_controls, state, teacher
 from ui.frame import require_app
 from ui.i18n import has, t
 from ui.lessons import LESSONS
+from ui.presets import preset_ui
 
 require_app()
 
@@ -203,6 +204,7 @@ def board_ui(experiment: str) -> None:
 st.title(t("board.title"))
 st.caption(t("board.caption", seconds=REFRESH_SECONDS))
 params.check([EXPERIMENT.param()])
+preset_ui("board", presets.BOARD, {"experiment": EXPERIMENT})
 experiment = experiment_ui()
 if teacher.login_ui():  # another open board sees an action at its next look at the folder and its next redraw
     teacher.actions_ui(cache.board(), REFRESH_SECONDS + math.ceil(cache.board().every))
