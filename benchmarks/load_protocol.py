@@ -42,6 +42,7 @@ CPU (what the clients cost), and the machine load at the start and the end.
     .venv/bin/python benchmarks/load_protocol.py --students 30
     .venv/bin/python benchmarks/load_protocol.py --students 60      # 12 unique models, 6 prewarmed
     .venv/bin/python benchmarks/load_protocol.py --check          # + 2 Chromium students beside them
+    .venv/bin/python benchmarks/load_protocol.py --students 60 --nginx 2   # nginx before 2 replicas
 
 `--check` adds two real browser students (Playwright, Debian's Chromium) on
 the same server, one on a prewarmed configuration and one on a trained one,
@@ -50,6 +51,20 @@ configuration saw: the MAE text and the prediction chart's title after the
 slider move. `--assets` makes the protocol students also fetch the page's
 own scripts, styles and font (about 60 files, as a browser with an empty
 cache; the chunks a browser loads later are not fetched).
+
+`--nginx N` runs the class as a school does (`deploy/run-replicas.sh`): this
+script starts N replicas (1 to 4) of its counting wrapper on one store, one
+count file and one cookie secret, and Debian's nginx in front of them with
+`deploy/nginx.conf` filled in as that script fills it (@RUN@, @PORT@, @USER@
+and `upstream.conf`, in the work folder), all on loopback; the students open
+nginx's address. A student keeps the cookies its responses set and sends them
+on later requests and on the WebSocket handshake, as a browser does, so
+nginx's sticky cookie keeps it on one replica. The teacher visits each
+replica directly (each one warmed, as with one server). CPU and memory are
+summed over the replicas; a second table gives each replica's students (the
+`X-LSTM-Explorer-Replica` header nginx adds to every response), CPU and
+memory, and nginx's own. A student answered by two replicas fails the run.
+nginx and the replicas are stopped at the end, on an error or on SIGTERM.
 
 `--replicas URL,URL` drives servers started elsewhere (loopback only;
 round-robin; see `replica_hooks` for what is then measured). A replica that
@@ -61,7 +76,8 @@ one file:
         --replica-pids PID,PID2 --store DIR --count-file COUNTS
 
 Exits with status 1 if a student did not complete, a
-configuration was trained more or less than once, or the check disagrees.
+configuration was trained more or less than once, the check disagrees, or
+(`--nginx`) a student was answered by more than one replica.
 """
 
 from __future__ import annotations
@@ -73,6 +89,7 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -81,7 +98,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlparse
 
-from _common import ROOT, machine_line, stop, table, verdict, wait_until_healthy
+from _common import ROOT, machine_line, table, verdict, wait_until_healthy
 from load import CHROMIUM, CHROMIUM_ARGS, IDLE, free_port, percentile
 
 EN = json.loads((ROOT / "ui" / "locales" / "en.json").read_text(encoding="utf-8"))
@@ -122,13 +139,105 @@ def serve(port: int, count_file: str, script: str) -> None:
     cli.main()
 
 
-def start_server(port: int, store: str, count_file: str, log_file: str, script: str) -> subprocess.Popen:
-    env = {**os.environ, "LSTM_EXPLORER_STORE": store, "TF_CPP_MIN_LOG_LEVEL": "3"}
+def launch_server(port: int, store: str, count_file: str, log_file: str, script: str,
+                  env: dict | None = None) -> subprocess.Popen:
+    """Start the counting wrapper (`--serve`) on `port`, without waiting for it to answer."""
+    env = {**os.environ, "LSTM_EXPLORER_STORE": store, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
     with open(log_file, "w") as log:
-        process = subprocess.Popen([sys.executable, __file__, "--serve", str(port), count_file, script], cwd=ROOT,
-                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen([sys.executable, __file__, "--serve", str(port), count_file, script], cwd=ROOT,
+                                env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_server(port: int, store: str, count_file: str, log_file: str, script: str,
+                 env: dict | None = None) -> subprocess.Popen:
+    process = launch_server(port, store, count_file, log_file, script, env)
     wait_until_healthy(process, port, log_file, 90)
     return process
+
+
+# -- a school: nginx in front of N replicas (deploy/run-replicas.sh, with the counting wrapper) -------------
+NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
+MAX_REPLICAS = 4  # 2 cores: more replicas than that only share them thinner
+
+
+def nginx_config(run: Path, port: int) -> str:
+    """`deploy/nginx.conf` filled in as `deploy/run-replicas.sh` fills it (its `sed` line): @RUN@ and @PORT@
+    everywhere; as root, @USER@ is this user and group (else nginx's workers would run as nobody, locked out of
+    the run folder), otherwise the `user` line is dropped (nginx warns about a user it cannot switch to)."""
+    import grp
+    import pwd
+
+    lines = []
+    for line in NGINX_TEMPLATE.read_text().splitlines(keepends=True):
+        line = line.replace("@RUN@", str(run)).replace("@PORT@", str(port))
+        if os.geteuid() == 0:
+            line = line.replace("@USER@", f"{pwd.getpwuid(os.getuid()).pw_name} {grp.getgrgid(os.getgid()).gr_name}")
+        elif line.startswith("user @USER@;"):
+            continue
+        lines.append(line)
+    return "".join(lines)
+
+
+def stop_all(processes: list[subprocess.Popen], seconds: float = 30.0) -> None:
+    """Terminate every process still running, wait up to `seconds` for them all, then kill what is left."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + seconds
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (nginx's workers under its master), from /proc."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def start_school(replicas: int, store: str, count_file: str, work: Path, script: str,
+                 started: list[subprocess.Popen]) -> tuple[str, list[str], subprocess.Popen]:
+    """N counting replicas on one store and one cookie secret, then nginx in front of them; every process is
+    appended to `started` as soon as it runs (the caller stops them, whatever happens here). Returns nginx's
+    address, the replicas' addresses and nginx's process."""
+    import secrets
+
+    if not (os.path.isfile(NGINX) and os.access(NGINX, os.X_OK)):
+        raise SystemExit(f"--nginx: nginx is not installed at {NGINX} (apt-get install nginx, or set NGINX)")
+    run = work / "nginx"
+    run.mkdir()
+    # One cookie secret for every replica, as run-replicas.sh sets: what one signed, another accepts.
+    env = {"STREAMLIT_SERVER_COOKIE_SECRET": os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))}
+    ports, launched = [], []
+    while len(ports) < replicas:
+        port = free_port()
+        if port in ports:  # free again: the replica given it has not bound it yet
+            continue
+        ports.append(port)
+        launched.append(launch_server(port, store, count_file, str(work / f"replica-{port}.log"), script, env))
+        started.append(launched[-1])
+    for process, port in zip(launched, ports):  # started together: they import and warm up side by side
+        wait_until_healthy(process, port, work / f"replica-{port}.log", 180)
+    (run / "upstream.conf").write_text("".join(f"server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;\n"
+                                               for port in ports))
+    front = free_port()
+    config = run / "nginx.conf"
+    config.write_text(nginx_config(run, front))
+    command = [NGINX, "-c", str(config), "-p", f"{run}/", "-e", str(run / "error.log")]
+    checked = subprocess.run([*command[:1], "-t", "-q", *command[1:]], capture_output=True, text=True, timeout=30)
+    if checked.returncode != 0:
+        raise SystemExit(f"--nginx: nginx -t rejected {config}:\n{checked.stderr}")
+    with open(run / "nginx.out", "w") as output:
+        nginx = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+    started.append(nginx)
+    wait_until_healthy(nginx, front, run / "error.log", 30)  # through nginx, to a replica
+    return f"http://127.0.0.1:{front}", [f"http://127.0.0.1:{port}" for port in ports], nginx
 
 
 class Probe:
@@ -185,19 +294,37 @@ class Probe:
 
 
 # -- the protocol client ------------------------------------------------------------------------------------
-async def http_get(host: str, port: int, path: str, decode: bool = False) -> tuple[int, bytes]:
-    """A plain HTTP/1.1 GET (what the page's loader asks before the WebSocket): the status code and the body
-    (gzip accepted, as a browser does; unzipped with `decode`)."""
+async def http_get(host: str, port: int, path: str, decode: bool = False,
+                   cookie: str = "") -> tuple[int, bytes, list[tuple[str, str]]]:
+    """A plain HTTP/1.1 GET (what the page's loader asks before the WebSocket), with a `Cookie` header if given:
+    the status code, the body (gzip accepted, as a browser does; unzipped with `decode`) and the headers
+    (lower-case names)."""
     reader, writer = await asyncio.open_connection(host, port)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: gzip\r\n"
-                 f"Connection: close\r\n\r\n".encode())
+    writer.write((f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: gzip\r\n"
+                  + (f"Cookie: {cookie}\r\n" if cookie else "") + "Connection: close\r\n\r\n").encode())
     await writer.drain()
     data = await reader.read()
     writer.close()
     head, _, body = data.partition(b"\r\n\r\n")
-    if decode and b"content-encoding: gzip" in head.lower():
+    status, *lines = head.decode("latin-1").split("\r\n")
+    headers = [(name.strip().lower(), value.strip()) for name, _, value in (line.partition(":") for line in lines)]
+    if ("transfer-encoding", "chunked") in headers:  # nginx re-chunks a body whose length it does not know
+        body = dechunk(body)
+    if decode and ("content-encoding", "gzip") in headers:
         body = gzip.decompress(body)
-    return int(head.split(b" ", 2)[1]), body
+    return int(status.split(" ", 2)[1]), body, headers
+
+
+def dechunk(body: bytes) -> bytes:
+    """The body of a `Transfer-Encoding: chunked` response."""
+    parts, at = [], 0
+    while True:
+        end = body.index(b"\r\n", at)
+        size = int(body[at:end].split(b";")[0], 16)
+        if size == 0:
+            return b"".join(parts)
+        parts.append(body[end + 2:end + 2 + size])
+        at = end + 2 + size + 2
 
 
 def page_assets(html: bytes) -> list[str]:
@@ -265,6 +392,8 @@ class Student:
         parsed = urlparse(self.base)
         self.host, self.port = parsed.hostname, parsed.port
         self.ws = None
+        self.cookies: dict = {}  # name -> value, as a browser's cookie jar holds them for this site
+        self.replicas: list = []  # every `X-LSTM-Explorer-Replica` answer (nginx's; none from a bare server)
         self.page_script_hash = ""  # "" until the server named the page (first run: by page_name)
         self.values: dict = {}  # widget id -> WidgetState, as the frontend's widget manager holds them
         self.screen: dict = {}  # delta path -> Element of the last finished run
@@ -275,12 +404,15 @@ class Student:
 
         began = time.perf_counter()
         async with asyncio.timeout(timeout):
-            status, html = await http_get(self.host, self.port, f"/{self.page}?{self.query}", decode=True)
+            status, html, headers = await http_get(self.host, self.port, f"/{self.page}?{self.query}", decode=True,
+                                                   cookie=self.cookie_header())
+            self._remember(headers)
             lanes = asyncio.Semaphore(6)  # a browser's connections per host
 
             async def get(path: str) -> None:
                 async with lanes:
-                    status, _ = await http_get(self.host, self.port, path)
+                    status, _, headers = await http_get(self.host, self.port, path, cookie=self.cookie_header())
+                self._remember(headers)
                 if status != 200:
                     raise RuntimeError(f"GET {path}: HTTP {status}")
 
@@ -289,9 +421,29 @@ class Student:
             if self.assets:
                 await asyncio.gather(*(get(path) for path in page_assets(html)))
             ws_base = "ws" + self.base[len("http"):]
+            cookie = self.cookie_header()
             self.ws = await connect(f"{ws_base}/_stcore/stream", subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
-                                    max_size=None, open_timeout=timeout)
+                                    max_size=None, open_timeout=timeout,
+                                    additional_headers={"Cookie": cookie} if cookie else None)
+            self._remember([(name.lower(), value) for name, value in self.ws.response.headers.raw_items()])
         return await self.rerun(timeout - (time.perf_counter() - began), began=began, first=True)
+
+    def _remember(self, headers: list[tuple[str, str]]) -> None:
+        """What a browser keeps of a response: its cookies (`Set-Cookie`; an empty value or `Max-Age=0` deletes
+        one), and here also which replica answered."""
+        for name, value in headers:
+            if name == "set-cookie":
+                pair, *attributes = value.split(";")
+                key, _, cookie = pair.strip().partition("=")
+                if cookie and not any(a.strip().lower() == "max-age=0" for a in attributes):
+                    self.cookies[key] = cookie
+                else:
+                    self.cookies.pop(key, None)
+            elif name == "x-lstm-explorer-replica":
+                self.replicas.append(value)
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
 
     def _states(self, changed: dict | None = None, trigger: str | None = None):
         from streamlit.proto.WidgetStates_pb2 import WidgetStates
@@ -436,6 +588,7 @@ class Outcome:
     slider_seconds: float = float("nan")
     mae: str = ""
     title_after_slider: str = ""
+    replicas: list = field(default_factory=list)  # the replicas that answered it (nginx's header), distinct
     completed: bool = False
     problem: str = ""
 
@@ -479,6 +632,7 @@ async def protocol_student(outcome: Outcome, delay: float, deadline: float, done
     except Exception as error:  # noqa: BLE001 - a benchmark reports, it does not stop
         outcome.problem = f"{type(error).__name__}: {str(error)[:300]}"
     finally:
+        outcome.replicas = sorted(set(student.replicas))
         try:
             await student.close()
         except Exception:  # noqa: BLE001
@@ -615,15 +769,15 @@ def loads() -> str:
 
 
 def replica_hooks(args) -> tuple[list[str], list[int]]:
-    """The servers to drive: one started here, or `--replicas` started elsewhere (nginx's, later).
+    """The servers to drive with `--replicas`, started elsewhere (`--nginx` starts its own: `start_school`).
 
     With replicas: students go round-robin to the URLs; the prewarm writes into `--store` (it must be the
     replicas' shared store, else nothing is prewarmed); trainings are read from `--count-file` if the
     replicas run this file's `--serve` wrapper appending to it; CPU and memory from `--replica-pids`. The
     configurations (seeds 200, 201, ...) must not be in that store yet, or they are not trained in class. Each
     replica has its own Trainer, but a configuration asked on two replicas at once is trained once (the store's
-    lock, `lstm_core/engine/store.py`), so the trainings count still equals the configurations to train.
-    TODO(nginx): drive the nginx front URL (`deploy/run-replicas.sh`) instead, and read the replicas' pids from it.
+    lock, `lstm_core/engine/store.py`), so the trainings count still equals the configurations to train; the
+    same holds behind nginx.
     """
     urls = [url.strip().rstrip("/") for url in args.replicas.split(",") if url.strip()]
     for url in urls:
@@ -650,9 +804,16 @@ def main(argv=None) -> int:
     parser.add_argument("--replica-pids", default="", help="their pids, for CPU and memory")
     parser.add_argument("--store", default=None, help="model store (default: a new temporary folder)")
     parser.add_argument("--count-file", default=None, help="with --replicas: the file their wrapper counts into")
+    parser.add_argument("--nginx", type=int, default=None, metavar="N",
+                        help=f"start N replicas (1 to {MAX_REPLICAS}) behind nginx (deploy/nginx.conf); students "
+                             "open nginx's address")
     args = parser.parse_args(argv)
     if not 1 <= args.students <= MAX_STUDENTS:
         parser.error(f"--students: 1 to {MAX_STUDENTS}")
+    if args.nginx is not None and not 1 <= args.nginx <= MAX_REPLICAS:
+        parser.error(f"--nginx: the number of replicas, 1 to {MAX_REPLICAS} (got {args.nginx})")
+    if args.nginx and args.replicas:
+        parser.error("--nginx starts its own replicas: give --nginx or --replicas, not both")
     unique = args.unique or max(4, args.students // 5)
     unique = max(1, min(unique, args.students))
     prewarmed = unique // 2 if args.prewarmed is None else max(0, min(args.prewarmed, unique))
@@ -678,45 +839,62 @@ def main(argv=None) -> int:
     asked = [models[i % len(models)] for i in range(args.students)]  # every model asked for at least once
     rng.shuffle(asked)
 
-    if args.replicas:
-        bases, pids = replica_hooks(args)
-        server = None
-    else:
-        bases, pids, server = [], [], None
+    bases, pids = replica_hooks(args) if args.replicas else ([], [])
     seconds = prewarm(models[:prewarmed], store) if prewarmed else 0.0
+    servers = (f" x {len(bases)} replicas" if args.replicas
+               else f" x {args.nginx} replicas behind nginx" if args.nginx else "")
     print(f"{args.students} students on /sine, {unique} unique tiny models ({prewarmed} prewarmed in {seconds:.1f} s, "
           f"{len(to_train)} to train); arrivals within {args.spread:g} s; server `streamlit run {args.script}`"
-          f"{' x ' + str(len(bases)) + ' replicas' if args.replicas else ''}; training slots "
+          f"{servers}; training slots "
           f"{os.environ.get('LSTM_EXPLORER_TRAINING_SLOTS', '1 (default)')}; work folder {work}", flush=True)
-    if not args.replicas:
-        port = free_port()
-        server = start_server(port, store, count_file, str(work / "server.log"), args.script)
-        bases, pids = [f"http://127.0.0.1:{port}"], [server.pid]
-    probe = Probe(pids) if pids else None
-    students = [Outcome(i, query, bases[i % len(bases)], query in models[:prewarmed], period=16 + i % 20)
-                for i, query in enumerate(asked)]
-    delays = [rng.uniform(0, args.spread) for _ in students]
-    browsers = []
-    if args.check:
-        picks = [models[0], models[prewarmed] if prewarmed < unique else models[-1]]
-        browsers = [Outcome(1000 + i, query, bases[0], query in models[:prewarmed], browser=True, period=16)
-                    for i, query in enumerate(picks)]
-    browser_delays = [rng.uniform(0, args.spread) for _ in browsers]
+    started: list[subprocess.Popen] = []  # every server this run starts (stopped in `finally`, whatever happens)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a SIGTERM runs `finally` too
+    replica_bases: list[str] = []  # with --nginx: each replica's own address (the teacher's visits)
+    nginx = None
     try:
-        visit = max(asyncio.run(teacher(base, models[0], OPEN_S)) for base in bases)  # each replica warmed
+        if args.nginx:
+            front, replica_bases, nginx = start_school(args.nginx, store, count_file, work, args.script, started)
+            bases, pids = [front], [process.pid for process in started if process is not nginx]
+            print(f"nginx on {front} (configuration {work / 'nginx' / 'nginx.conf'}) in front of "
+                  f"{', '.join(replica_bases)}", flush=True)
+        elif not args.replicas:
+            port = free_port()
+            started.append(launch_server(port, store, count_file, str(work / "server.log"), args.script))
+            wait_until_healthy(started[-1], port, work / "server.log", 90)
+            bases, pids = [f"http://127.0.0.1:{port}"], [started[-1].pid]
+        probe = Probe(pids) if pids else None
+        # With nginx: each replica apart (CPU, memory), and nginx itself (its master and workers).
+        each = {urlparse(base).netloc: Probe([pid]) for base, pid in zip(replica_bases, pids)}
+        if nginx is not None:
+            each["nginx"] = Probe([nginx.pid, *children(nginx.pid)])
+        students = [Outcome(i, query, bases[i % len(bases)], query in models[:prewarmed], period=16 + i % 20)
+                    for i, query in enumerate(asked)]
+        delays = [rng.uniform(0, args.spread) for _ in students]
+        browsers = []
+        if args.check:
+            picks = [models[0], models[prewarmed] if prewarmed < unique else models[-1]]
+            browsers = [Outcome(1000 + i, query, bases[0], query in models[:prewarmed], browser=True, period=16)
+                        for i, query in enumerate(picks)]
+        browser_delays = [rng.uniform(0, args.spread) for _ in browsers]
+        # each replica warmed (with nginx: visited directly, not through nginx's hash)
+        visit = max(asyncio.run(teacher(base, models[0], OPEN_S)) for base in replica_bases or bases)
         time.sleep(1.0)
         idle = probe.memory_mb("VmRSS") if probe else float("nan")
         peak_reset = probe.reset_peak() if probe else False
         cpu_before = probe.cpu() if probe else float("nan")
+        if nginx is not None:
+            each["nginx"].reset_peak()
+        apart = {name: {"idle": one.memory_mb("VmRSS"), "cpu": one.cpu()} for name, one in each.items()}
         began = time.perf_counter()
         harness_cpu = asyncio.run(classroom(students, delays, browsers, browser_delays, began + timeout, probe,
                                             args.assets))
         wall = time.perf_counter() - began
         cpu = probe.cpu() - cpu_before if probe else float("nan")
         peak = probe.memory_mb("VmHWM") if probe else float("nan")
+        for name, one in each.items():
+            apart[name].update(cpu=one.cpu() - apart[name]["cpu"], peak=one.memory_mb("VmHWM"))
     finally:
-        if server is not None:
-            stop(server)
+        stop_all(started)
 
     runs = [line.split() for line in Path(count_file).read_text().splitlines()[counted_before:] if line.strip()]
     trainings = [run[0] for run in runs]  # configuration keys
@@ -739,6 +917,11 @@ def main(argv=None) -> int:
     slider_beside = [o.slider_seconds for o in students if beside_training(o.slider_at, o.slider_seconds)]
     open_beside = [o.open_seconds for o in students if o.prewarmed and beside_training(o.open_at, o.open_seconds)]
     per_session = (peak - idle) / args.students if probe else float("nan")
+    several = len(pids) > 1  # CPU and memory are sums over the replicas
+    server = "replicas'" if several else "server"
+    summed = ", summed" if several else ""
+    answered = [o for o in students if o.replicas]
+    unsticky = [o for o in answered if len(o.replicas) > 1]  # with nginx: answered by two replicas or more
     reruns = sum((o.open_seconds == o.open_seconds) + (o.train_seconds == o.train_seconds)
                  + (o.slider_seconds == o.slider_seconds) for o in students + browsers)  # script runs finished
     rows = [
@@ -746,8 +929,8 @@ def main(argv=None) -> int:
         ["trainings run / configurations to train",
          f"{len(trainings)} / {len(expected)} ({trained_keys} distinct; {unique} unique asked, {prewarmed} prewarmed)"
          if counted else f"n/a (replicas without --count-file) / {len(expected)}"],
-        ["teacher's visit before class (s; the slowest replica's)" if args.replicas
-         else "teacher's visit before class (s)", f"{visit:.2f}"],
+        ["teacher's visit before class (s; the slowest replica's" + (", direct)" if args.nginx else ")")
+         if args.replicas or args.nginx else "teacher's visit before class (s)", f"{visit:.2f}"],
         ["open a prewarmed lesson p50 / p95 (s)", shown(prewarm_open)],
         ["  of which while a training ran", shown(open_beside)],
         ["open an untrained lesson p50 / p95 (s)", shown(other_open)],
@@ -757,19 +940,32 @@ def main(argv=None) -> int:
         ["slider move on a cached view p50 / p95 (s)", shown(slider)],
         ["  while a training ran / while none ran", f"{shown(slider_beside)}; {shown(slider_alone)}"],
         ["class wall time (s)", f"{wall:.1f}"],
-        ["server CPU in class (s; mean / busiest 2 s, cores)",
+        [f"{server} CPU in class{summed} (s; mean / busiest 2 s, cores)",
          f"{cpu:.1f}; {cpu / wall:.2f} / {probe.busiest():.2f}" if probe else "n/a (no pids)"],
-        ["server CPU per page run (s; trainings included)",
+        [f"{server} CPU per page run{summed} (s; trainings included)",
          f"{cpu / max(reruns, 1):.2f} ({reruns} runs)" if probe else f"n/a ({reruns} runs)"],
-        ["server idle memory after the teacher (MB, VmRSS)", f"{idle:.0f}"],
-        ["server peak memory in class (MB, VmHWM)", f"{peak:.0f}" + ("" if peak_reset else " (peak since start)")],
+        [f"{server} idle memory after the teacher{summed} (MB, VmRSS)", f"{idle:.0f}"],
+        [f"{server} peak memory in class{', sum of their peaks' if several else ''} (MB, VmHWM)",
+         f"{peak:.0f}" + ("" if peak_reset else " (peak since start)")],
         ["memory per session ((peak − idle) / N, MB)", f"{per_session:.1f}"],
         ["harness CPU, all protocol clients (s)", f"{harness_cpu:.1f} ({harness_cpu / wall:.2f} cores"
                                                   f"{'; browsers not included' if browsers else ''})"],
         ["machine load 1 / 5 / 15 min at the end", loads()],
     ]
+    if args.nginx:
+        rows.insert(2, ["students answered by one replica / by several (nginx's header)",
+                        f"{len(answered) - len(unsticky)} / {len(unsticky)}"])
     print()
     print(table(["measure", "value"], rows))
+    if args.nginx:
+        rows = []
+        for name, measured in apart.items():
+            served = sum(o.replicas == [name] for o in students) if name != "nginx" else len(answered)
+            rows.append([name, served, f"{measured['cpu']:.1f} ({measured['cpu'] / wall:.2f} cores)",
+                         f"{measured['idle']:.0f}", f"{measured['peak']:.0f}"])
+        print()
+        print(table(["replica (X-LSTM-Explorer-Replica)", "students served", "CPU in class (s)",
+                     "idle memory (MB, VmRSS)", "peak memory in class (MB, VmHWM)"], rows))
     failed = [o for o in students + browsers if not o.completed]
     for outcome in failed[:10]:
         print(f"student {outcome.student} ({outcome.query}): {outcome.problem or 'did not finish in time'}")
@@ -811,8 +1007,12 @@ def main(argv=None) -> int:
         trainings_ok = True
     if browsers:
         print(f"check: Chromium students see what protocol students see (MAE, chart title) -> {verdict(check_ok)}")
+    if args.nginx:
+        print(f"target: every student answered by one replica (nginx's sticky cookie): {len(unsticky)} of "
+              f"{len(answered)} answered by several -> {verdict(not unsticky and len(answered) == len(students))}")
     print(f"(machine load at the end {loads()}; whole run {time.perf_counter() - began_all:.0f} s)")
     ok = completed == len(students) and trainings_ok and check_ok and all(o.completed for o in browsers)
+    ok &= not args.nginx or (not unsticky and len(answered) == len(students))
     return 0 if ok else 1
 
 
