@@ -44,7 +44,8 @@ SGD_RATES = (0.01, 0.03, 0.1, 0.3, 0.5, 1.0, 2.0, 5.0)
 FORMULAS = {"SimpleRNN": "u·(i + u + 1)", "GRU": "3·u·(i + u + 2)", "LSTM": "4·u·(i + u + 1)"}
 CELLS_FIELDS = ("task", "length", "lag", "units", "train_size", "epochs", "seed", "learning_rate")
 EXPLODE_KEYS = {"explode_cell": "cell", "explode_learning_rate": "learning_rate"}  # control key → ExplodeConfig field
-THROUGH_KEYS = {"through_scale": "scale", "through_length": "length", "through_seed": "seed"}  # → ThroughTimeConfig
+# → ThroughTimeConfig; its seed stays the default's, whose run shows the explosion (the page's `seed` is the cells')
+THROUGH_KEYS = {"through_scale": "scale", "through_length": "length"}
 GATES = {"GRU": {"GRU update gate z": "update_gate", "GRU reset gate r": "reset_gate"},  # row by row: z beside f
          "LSTM": {"LSTM forget gate f": "forget_gate", "LSTM input gate i": "input_gate",
                   "LSTM output gate o": "output_gate"}}
@@ -63,7 +64,6 @@ def page_controls() -> dict:
         "explode_clip": Control("explode_clip", "toggle", ExplodeConfig.clipnorm > 0),
         "through_scale": controls.choice("through_scale", through_time.SCALE_CHOICES, ThroughTimeConfig.scale),
         "through_length": controls.slider("through_length", *through_time.LENGTH_RANGE, ThroughTimeConfig.length),
-        "through_seed": controls.number("through_seed", 0, 10_000, ThroughTimeConfig.seed),
     }
 
 
@@ -165,16 +165,15 @@ def through_time_ui(declared: dict):
     st.subheader(t("through_time.header"))
     st.markdown(t("through_time.intro", learning_rate=ThroughTimeConfig.learning_rate, clipnorm=through_time.CLIPNORM))
     with st.form("through_time_model"):
-        left, middle, right = st.columns(3)
         values = {field: declared[key].widget(t(f"through_time.{field}"), t(f"through_time.{field}.help"), where)
-                  for (key, field), where in zip(THROUGH_KEYS.items(), (left, middle, right))}
+                  for (key, field), where in zip(THROUGH_KEYS.items(), st.columns(len(THROUGH_KEYS)))}
         draw, train = st.columns([1, 2])
         draw.form_submit_button(t("through_time.draw"), key="through_draw", help=t("through_time.draw.help"))
         pressed = train.form_submit_button(t("through_time.train"), type="primary", key="through_train",
                                            help=t("through_time.train.help"))
     # The run's other settings are its defaults, lowered to the teacher's limits as the controls' defaults are.
     config = widgets.config_or_stop(ThroughTimeConfig, scale=float(values["scale"]), length=values["length"],
-                                    seed=values["seed"], units=min(ThroughTimeConfig.units, max_units()),
+                                    units=min(ThroughTimeConfig.units, max_units()),
                                     train_size=min(ThroughTimeConfig.train_size, max_train_size()),
                                     epochs=min(ThroughTimeConfig.epochs, max_epochs()))
     profile = cache.through_time_profile(config)

@@ -249,12 +249,11 @@ def test_train_runs_without_and_with_clipping_and_every_sentence_is_the_runs_own
 
 
 def test_a_link_opens_the_section_on_its_settings_and_a_bad_value_is_named_with_its_range(app):
-    at = open_page(app, PAGE, query={"through_scale": "0.8", "through_length": "20", "through_seed": "3"})
+    at = open_page(app, PAGE, query={"through_scale": "0.8", "through_length": "20"})
     assert not at.warning
-    assert (at.select_slider(key="through_scale").value, at.slider(key="through_length").value,
-            at.number_input(key="through_seed").value) == (0.8, 20, 3)
+    assert (at.select_slider(key="through_scale").value, at.slider(key="through_length").value) == (0.8, 20)
     assert any("scale 0.8, T = 20" in title for title in chart_titles(at))
-    assert f"**{cache.through_time_profile(through_time_config(scale=0.8, length=20, seed=3)).first:.3g}**" in \
+    assert f"**{cache.through_time_profile(through_time_config(scale=0.8, length=20)).first:.3g}**" in \
         profile_sentence(at)
 
     bad = open_page(AppTest.from_file(str(ROOT / "app.py"), default_timeout=180), PAGE,
@@ -275,9 +274,9 @@ def test_a_through_time_preset_sets_only_its_section_and_says_what_it_sets(app, 
     before = at.slider(key="units").value
     at.selectbox(key="preset").set_value(name).run()
     assert not at.exception and trainings() == 0
-    assert (at.select_slider(key="through_scale").value, at.slider(key="through_length").value,
-            at.number_input(key="through_seed").value) == (first.scale, first.length, first.seed)
+    assert (at.select_slider(key="through_scale").value, at.slider(key="through_length").value) == (
+        first.scale, first.length)
     assert at.slider(key="units").value == before  # the cells' sidebar is not the preset's
     note = i18n.catalogue("en")[f"preset.cells.{name}.note"]
-    assert f"scale {first.scale:g}" in note and f"length {first.length}" in note and f"seed {first.seed}" in note
+    assert f"scale {first.scale:g}" in note and f"length {first.length}" in note
     assert f"scale {first.scale:g}, T = {first.length}" in " ".join(chart_titles(at))

@@ -36,7 +36,7 @@ def expected_values(lesson: str, preset) -> tuple[dict, set]:
                   "explode_clip": first.clipnorm > 0}
         return {**values, **preset.view}, set(values) | set(preset.view)
     if first is not None and first.experiment == "throughtime":  # the cells page's gradient-through-time section
-        values = {"through_scale": first.scale, "through_length": first.length, "through_seed": first.seed}
+        values = {"through_scale": first.scale, "through_length": first.length}
         return {**values, **preset.view}, set(values) | set(preset.view)
     fields = dataclasses.asdict(first) if first is not None else {}
     return {**fields, **preset.view}, set(preset.view)
