@@ -128,7 +128,12 @@ def thickness(drawings) -> np.ndarray:
     """Each drawing's thickness: the smallest singular value of its centred corners (its shorter side if it is a
     true rectangle; 0 exactly when its four points lie on one line)."""
     d = np.asarray(drawings, dtype=np.float64).reshape(-1, 4, 2)
-    return np.linalg.svd(d - d.mean(axis=1, keepdims=True), compute_uv=False)[:, -1]
+    found = np.full(len(d), np.nan)  # a drawing with a NaN (a model that diverged) has none: SVD would raise
+    finite = np.isfinite(d).all(axis=(1, 2))
+    if finite.any():
+        centred = d[finite] - d[finite].mean(axis=1, keepdims=True)
+        found[finite] = np.linalg.svd(centred, compute_uv=False)[:, -1]
+    return found
 
 
 def smallest_size(drawings) -> np.ndarray:
@@ -163,7 +168,7 @@ def rectangle_scores(drawings) -> dict:
     violations, penalties = _parts(drawings)
     free = float(violations[0] + penalties[0])
     done = float(violations[1:].mean() + penalties[1:].max()) if len(violations) > 1 else 0.0
-    return {"free": free, "completions": done, "consistency": max(free, done)}
+    return {"free": free, "completions": done, "consistency": float(np.max([free, done]))}  # NaN if either is
 
 
 def rectangle_consistency(predict, widths=EVALUATION_WIDTHS) -> float:

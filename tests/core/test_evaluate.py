@@ -207,3 +207,14 @@ def test_holdout_follows_the_wave_family_of_the_configuration():
 
 def test_mean_absolute_error():
     assert evaluate.mean_absolute_error([0.0, 1.0], [0.5, 0.0]) == 0.75
+
+
+def test_a_drawing_with_a_nan_scores_nan_and_raises_nothing():
+    """A diverged model draws NaN (a live view redraws it mid-training): its score is NaN, not an exception."""
+    good = np.array([[0, 0], [0.5, 0], [0.5, 0.4], [0, 0.4]], float)
+    broken = good.copy()
+    broken[2, 1] = np.nan
+    errors = evaluate.consistency_errors(np.stack([good, broken]))
+    assert errors[0] == pytest.approx(0.0) and np.isnan(errors[1])
+    assert np.isnan(evaluate.rectangle_scores(np.stack([broken, good]))["consistency"])
+    assert np.isnan(evaluate.rectangle_scores(np.stack([good, broken]))["consistency"])
