@@ -247,7 +247,7 @@ SAMPLE_REPLAY = """async ([trace, seconds]) => {
 
 @pytest.mark.prewarmed
 @pytest.mark.slow
-@pytest.mark.parametrize("lesson, trace", [("sine", 2), ("rectangles", 0)])
+@pytest.mark.parametrize("lesson, trace", [("sine", "predicted"), ("rectangles", 0)])
 def test_play_replays_the_training_in_the_browser_and_ends_on_the_trained_model(browser, prewarmed_server, tmp_path,
                                                                                lesson, trace):
     """After prewarm, Play moves the drawn prediction (sine) or drawing (rectangles) through the snapshots with
@@ -257,8 +257,11 @@ def test_play_replays_the_training_in_the_browser_and_ends_on_the_trained_model(
         _open(tab, prewarmed_server, lesson)
         tab.locator(".updatemenu-button").first.wait_for()
         assert tab.get_by_test_id("stAlertContentInfo").filter(has_text="not trained yet").count() == 0
-        frames = tab.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                              ".find(p => (p.layout.sliders || []).length)._transitionData._frames.length")
+        replay = "[...document.querySelectorAll('.js-plotly-plot')].find(p => (p.layout.sliders || []).length)"
+        frames = tab.evaluate(f"() => {replay}._transitionData._frames.length")
+        if isinstance(trace, str):  # the first trace of that name (the main panel's, before the zoomed window's)
+            trace = tab.evaluate(f"name => {replay}.data.findIndex(t => t.name === name)", trace)
+            assert trace >= 0
         played = tab.evaluate(SAMPLE_REPLAY, [trace, frames * FRAME_MS / 1000 + 2])  # the whole replay, and a margin
         assert played["frames"] >= 10
         assert len(played["seen"]) >= 10, f"only {len(played['seen'])} different drawings while playing"
