@@ -58,6 +58,25 @@ def child(script: str, *args: str, timeout: float = 600) -> list[dict]:
             if line.startswith(RESULT_PREFIX)]
 
 
+def whole_process(command: list, *, what: str, env: dict | None = None, timeout: float = 900) -> dict:
+    """Run `command` (from the project folder) as a whole process that prints a JSON summary line last, as
+    `python -m lstm_core train` does: `{"wall", "cpu" (the child's user + system), "load", "summary"}`."""
+    import resource
+
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})})
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"{what} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return {"wall": wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "load": load, "summary": json.loads(lines[-1])}
+
+
 def median(values) -> float:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else float("nan")

@@ -17,40 +17,26 @@ and the machine's load are printed per run, medians at the end.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
-from _common import ROOT, machine_line, median, table
+from _common import machine_line, median, table, whole_process
 
 BOOK_MAE = 0.0217  # chapter 7 prints 0.021665 (lstm_core.experiments.sine.BOOK_MAE)
 
 
 def run(recipe: str, seed: int) -> dict:
     store = tempfile.mkdtemp(prefix="book-recipe-store-")
-    load = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-m", "lstm_core", "train", "sine", "--recipe", recipe, "--seed",
-                               str(seed), "--store", store], cwd=ROOT, capture_output=True, text=True, timeout=900,
-                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-        wall = time.perf_counter() - began
+        ran = whole_process([sys.executable, "-m", "lstm_core", "train", "sine", "--recipe", recipe, "--seed",
+                             str(seed), "--store", store], what=f"{recipe} seed {seed}")
     finally:
         shutil.rmtree(store, ignore_errors=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"{recipe} seed {seed} exited {done.returncode}:\n{done.stderr[-3000:]}")
-    summary = json.loads(lines[-1])
+    summary = ran["summary"]
     config = summary["config"]
-    return {"recipe": recipe, "seed": seed, "wall": wall, "load": load, "mae": summary["metrics"]["mae"],
-            "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+    return {"recipe": recipe, "seed": seed, "wall": ran["wall"], "load": ran["load"], "mae": summary["metrics"]["mae"],
+            "cpu": ran["cpu"],
             "setting": f"batch {config['batch_size']}, Adam {config['learning_rate']:g}, {config['epochs']} epoch(s), "
                        f"{config['train_size']:,} waves"}
 

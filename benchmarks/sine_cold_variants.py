@@ -17,14 +17,10 @@ reach the target (the default's MAE, seed 0) for the variant to count.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -78,22 +74,14 @@ def run(name: str, cache: str) -> dict:
     store = tempfile.mkdtemp(prefix="variant-store-")
     argv = ["train", "sine", "--store", store, *flags]
     code = LAUNCHER.format(root=str(ROOT), patch=patch, argv=argv)
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **{k: v.format(cache=cache) for k, v in env.items()}}
-    load = os.getloadavg()[0]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
+    from _common import whole_process
+
     try:
-        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                              env=environment, timeout=600)
-        wall = time.perf_counter() - began
+        ran = whole_process([sys.executable, "-c", code], what=name, timeout=600,
+                            env={k: v.format(cache=cache) for k, v in env.items()})
     finally:
         shutil.rmtree(store, ignore_errors=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"{name} exited {done.returncode}:\n{done.stderr[-3000:]}")
-    summary = json.loads(lines[-1])
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    wall, cpu, load, summary = ran["wall"], ran["cpu"], ran["load"], ran["summary"]
     return {"name": name, "wall": wall, "cpu": cpu, "load": load, "mae": summary["metrics"]["mae"],
             "steps": summary.get("history") and len(summary["history"]), "inner": summary["seconds"]}
 

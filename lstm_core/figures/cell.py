@@ -35,7 +35,7 @@ import plotly.colors as plotly_colors
 import plotly.graph_objects as go
 
 from .. import stepper
-from .base import COLORS, FONT_SIZE, MIN_FONT_SIZE, _layout, log_tick_labels
+from .base import COLORS, MIN_FONT_SIZE, _layout, log_tick_labels
 from .concepts import GATE_SCALES, MODEL_COLORS, _legend_below
 
 TEXTS = {
