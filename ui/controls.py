@@ -69,6 +69,8 @@ class Control:
             if (low, high) != (self.low, self.high) and self.key in st.session_state:
                 # The range moved with the field it depends on: the value stays inside it (and the slider keeps it).
                 st.session_state[self.key] = min(max(st.session_state[self.key], low), high)
+        if self.kind == "slider" and low >= high:  # a teacher's limit leaves one value; a slider needs two
+            return type(self.low)(where.number_input(label, low, low, low, disabled=True, **common))
         if self.kind in ("slider", "range"):
             value = where.slider(label, low, high, default, step=self.step, format=self.format, **common)
             return tuple(value) if self.kind == "range" else value

@@ -46,6 +46,18 @@ def test_every_lesson_opens_without_an_error_under_a_teachers_limits(app, monkey
     assert at.title
 
 
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.url_path or "home")
+def test_a_limit_that_leaves_one_value_shows_it_fixed_and_every_lesson_opens(app, monkeypatch, lesson):
+    """One epoch and one unit allowed: a slider needs two values, so the control shows the one there is."""
+    monkeypatch.setenv("LSTM_EXPLORER_MAX_EPOCHS", "1")
+    monkeypatch.setenv("LSTM_EXPLORER_MAX_UNITS", "1")
+    at = open_page(app, lesson.file)
+    assert not at.error, [e.value for e in at.error]
+    fixed = {w.key: w.value for w in at.number_input if w.disabled}
+    assert all(fixed.get(key, 1) == 1 for key in ("epochs", "units"))
+    assert not [w.key for w in at.slider if w.key in ("epochs", "units")]
+
+
 def test_a_server_started_under_a_teachers_limits_opens_every_lesson(tmp_path):
     """The same in a fresh process, whose modules are all imported under the limits, as on a real server."""
     code = (
