@@ -236,5 +236,6 @@ if trained_models:
     panels_ui(experiment, trained_models, wave)
     curve_ui(experiment, trained_models)
     table_ui(experiment, trained_models)
+    widgets.share_ui(*trained_models)  # the ladder's runs on the class board, under one nickname
 with st.expander(t("training_size.look")):
     st.markdown(t("training_size.look.text"))

@@ -208,16 +208,17 @@ def run_tools_ui(trained, page: str):
 MOST_SHARES = 30  # shares one session may make: each replaces its run's nickname, this bounds the writes
 
 
-def share_ui(trained) -> None:
-    """"Share on the board": a nickname on this run on the class board (`pages/board.py`), where every stored run
-    already is, anonymous. Checked by `lstm_core.board.nickname`; a later share replaces it, an empty one
-    makes the run anonymous again."""
+def share_ui(*runs) -> None:
+    """"Share on the board": a nickname on these runs (one, or a lab's ladder: one share) on the class board
+    (`pages/board.py`), where every stored run already is, anonymous. Checked by `lstm_core.board.nickname`; a
+    later share replaces it, an empty one makes the runs anonymous again."""
     from lstm_core.board import NICKNAME_MOST, NicknameError, markdown_literal
 
     board = cache.board()
-    key = trained.config.key()
+    keys = [trained.config.key() for trained in runs]
+    key = keys[0]
     with st.expander(t("board.share")):
-        if not board.is_entry(key):
+        if not all(board.is_entry(each) for each in keys):
             st.caption(t("board.share.not_stored"))
             return
         st.caption(t("board.share.text", most=NICKNAME_MOST))
@@ -232,7 +233,8 @@ def share_ui(trained) -> None:
                 if shares >= MOST_SHARES:
                     st.error(t("board.share.too_many", most=MOST_SHARES))
                 else:
-                    board.share(key, name)
+                    for each in keys:
+                        board.share(each, name)
                     st.session_state[state.SHARES] = shares + 1
                     board.refresh()
             except NicknameError as error:

@@ -76,6 +76,14 @@ def test_a_rectangle_ladder_trains_each_size_once_and_shows_one_panel_and_point_
     assert frames[smaller_done[0]]["data"][:panel] == frames[-1]["data"][:panel]  # the smaller one, as trained
     assert frames[smaller_done[0]]["data"][panel:] != frames[-1]["data"][panel:]  # the larger one, still learning
 
+    # Sharing the ladder puts one nickname on every size's run on the class board.
+    at.text_input(key="share_nickname").set_value("Ada")
+    at = next(b for b in at.button if b.label == i18n.catalogue("en")["board.share.button"]).click().run()
+    assert not at.exception and not at.error
+    board = cache.board()
+    assert [board.nickname_of(tiny_rectangles(units=4, train_size=size, seed=0).key()) for size in (100, 200)] == \
+        ["Ada", "Ada"]
+
     set_ladder(at, [100, 200, 500], units=4)  # one new size: only it is trained
     assert json_files(store_dir) == 3 and trainings() == 3
     panels, curve = chart_specs(at)
