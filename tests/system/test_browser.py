@@ -74,6 +74,20 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_healthy(address: str, process, log, seconds: float, what: str) -> None:
+    """Wait until `address` answers its health check; fail with the log's end if `process` stops or time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if urllib.request.urlopen(f"{address}/_stcore/health", timeout=2).read() == b"ok":
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what} did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
 def _serve(folder, store, script="serve.py"):
     """Run `streamlit run <script>` (serve.py: the app with its warm start; or app.py) on `store` until the
     generator is closed; yields its address and log file."""
@@ -85,16 +99,7 @@ def _serve(folder, store, script="serve.py"):
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     address = f"http://localhost:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if urllib.request.urlopen(f"{address}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.2)
+        wait_healthy(address, process, log, 60, "streamlit")
         yield address, log
     finally:
         process.terminate()

@@ -29,7 +29,8 @@ import pytest
 from conftest import ROOT
 from lstm_core.experiments import SineConfig
 from lstm_core.figures.replay import FRAME_MS
-from test_browser import IDLE, SAMPLE_REPLAY, TRAIN_SECONDS, _context_page, _exceptions, browser  # noqa: F401
+from test_browser import (IDLE, SAMPLE_REPLAY, TRAIN_SECONDS, _context_page, _exceptions, browser,  # noqa: F401
+                          wait_healthy)
 
 pytestmark = pytest.mark.browser
 
@@ -95,16 +96,7 @@ def school(tmp_path_factory):
                                    stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     address = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:  # nginx starts once both replicas answer
-            try:
-                if urllib.request.urlopen(f"{address}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"run-replicas.sh did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)
+        wait_healthy(address, process, log, 120, "run-replicas.sh")  # nginx starts once both replicas answer
         yield address, [port + 1, port + 2], process
     finally:
         if process.poll() is None:
