@@ -57,9 +57,12 @@ class Experiment:
     data_fields: frozenset = DATA_FIELDS
     allow_divergence: bool = False  # a NaN is the lesson (SGD divergence): keep and show it
 
+    def shape(self, config) -> str:
+        """What the model's layers depend on: the configuration without its data fields."""
+        return repr((self.name, {k: v for k, v in sorted(config.to_dict().items()) if k not in self.data_fields}))
+
     def architecture(self, config, recipe: Recipe) -> str:
-        """What a compiled training step depends on: the configuration without its data fields, and the recipe's
-        shape (loss, optimizer, clipping, batch size, steps per call)."""
-        fields = {k: v for k, v in sorted(config.to_dict().items()) if k not in self.data_fields}
-        return repr((self.name, fields, recipe.loss, recipe.optimizer, recipe.clipnorm, recipe.batch_size,
+        """What a compiled training step depends on: the model's shape and the recipe's (loss, optimizer,
+        clipping, batch size, steps per call)."""
+        return repr((self.shape(config), recipe.loss, recipe.optimizer, recipe.clipnorm, recipe.batch_size,
                      recipe.steps_per_execution, recipe.jit_compile))

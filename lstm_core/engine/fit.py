@@ -37,11 +37,9 @@ examples are random already).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -57,7 +55,6 @@ JIT_COMPILE = True  # tests switch XLA off: for micro models the compile costs m
 _pool: OrderedDict = OrderedDict()  # architecture → idle compiled models
 _pool_lock = threading.Lock()
 _recording_class = None
-_pooled_functions = weakref.WeakKeyDictionary()  # pooled model → its traced prediction functions
 
 
 class TrainingDiverged(RuntimeError):
@@ -96,8 +93,9 @@ class Trained:
     snapshots: Snapshots | None = None
     source: str = "trained"
     compiled: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    _functions: dict = field(default_factory=dict, repr=False, compare=False)
+    experiment: Experiment | None = field(default=None, repr=False, compare=False)  # None: the registry's
+    # Which copy this is, for `engine/predict.py` (a `replace`d copy gets a new one: its weights may differ).
+    token: object = field(default_factory=object, init=False, repr=False, compare=False)
 
     @property
     def examples(self) -> np.ndarray:
@@ -133,20 +131,18 @@ class Trained:
     def predict(self, inputs, output: str | None = None):
         """All outputs (an array, or a dict of arrays for a model with named outputs), or one output's array.
 
-        Runs through a `tf.function` (traced once, then a few ms a call; any
-        batch size or sequence length), not `model.predict`, which compiles
-        again for every new input shape. A lock makes one model safe to share
-        between sessions.
+        Runs through the traced function of the model's shape (`engine/predict.py`: traced once a process
+        for every model of that shape, then a few ms a call; any batch size or sequence length), not
+        `model.predict`, which compiles again for every new input shape. Safe to call from several threads.
         """
-        keras = _keras()
-        import tensorflow as tf
+        from .predict import predictor
 
-        with self.lock:
-            if output not in self._functions:
-                model = self.model if output is None else keras.Model(
-                    self.model.input, self.model.get_layer(output).output)
-                self._functions[output] = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-            outputs = self._functions[output](tf.constant(np.asarray(inputs, dtype=np.float32)))
+        experiment = self.experiment
+        if experiment is None:
+            from .. import experiments as registry  # the engine knows experiments only through the registry
+
+            experiment = registry.of(self.config)
+        outputs = predictor(experiment, self.config).predict(self, inputs, output)
         if isinstance(outputs, dict):
             return {name: np.asarray(value) for name, value in outputs.items()}
         return np.asarray(outputs)
@@ -472,17 +468,13 @@ def fit(experiment: Experiment, config, *, on_epoch=None, on_progress=None, star
         losses={name: np.asarray(values, dtype=np.float64) for name, values in record.losses.items()},
         gradient_norm=np.asarray(record.norms, dtype=np.float64), history=record.history, metrics={},
         error_metric=experiment.error_metric, diverged_step=record.diverged_step, snapshots=kept,
-        compiled=compiled)
+        compiled=compiled, experiment=experiment)
     if trained.diverged and not experiment.allow_divergence:
         raise TrainingDiverged(f"training diverged: the loss became {trained.final_loss()}; "
                                "try a smaller learning rate")
-    # Scored on the pooled twin (the same weights): its prediction was traced by an earlier training of this
-    # architecture, where the handed-back model would trace again (benchmarks/sine_time_to_quality.py, warm).
-    twin = dataclasses.replace(trained, model=pooled, lock=threading.Lock(),
-                               _functions=_pooled_functions.setdefault(pooled, {}))
     if experiment.analyse is not None:  # first: a score may read the results
-        trained.results = twin.results = arrays(plain(experiment.analyse(twin)))
-    trained.metrics = {name: float(value) for name, value in experiment.score(twin).items()}
+        trained.results = arrays(plain(experiment.analyse(trained)))
+    trained.metrics = {name: float(value) for name, value in experiment.score(trained).items()}
     _give_back(experiment, config, recipe, pooled)  # only after a training that ended normally; an exception drops it
     trained.seconds = time.perf_counter() - began + (start.seconds if start is not None else 0.0)
     return trained

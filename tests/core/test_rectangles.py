@@ -122,7 +122,8 @@ def test_scores_read_the_stored_metrics_or_compute_them_for_an_entry_without_the
 def test_training_draws_better_rectangles_than_the_untrained_model(framing):
     config = tiny_rectangles(units=8, train_size=2_000, framing=framing)
     trained = train(config)
-    before = rectangles.score(Replay(rectangles.EXPERIMENT, config).model)["consistency"]  # the initial weights
+    before = Replay(rectangles.EXPERIMENT, config).draw_at(  # snapshot 0: the seeded initial weights
+        trained.snapshots.weights[0], lambda model: rectangles.score(model)["consistency"])
     assert trained.metrics["consistency"] < before / 2
 
     free, completed, errors = rectangles.drawings(trained, (0.2, 0.6))

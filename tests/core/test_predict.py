@@ -1,0 +1,58 @@
+"""engine/predict: one traced prediction function per model shape, shared by every model of that shape."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from conftest import tiny_sine
+from helpers import train
+from lstm_core import data, experiments
+from lstm_core.engine import predict
+from lstm_core.engine.replay import Replay
+from lstm_core.experiments import sine
+
+
+@pytest.fixture(scope="module")
+def two_seeds():
+    """Two models of one shape (other seeds and training sizes), and one of another shape."""
+    return (train(tiny_sine(seed=1, train_size=100)), train(tiny_sine(seed=2, train_size=200)),
+            train(tiny_sine(seed=1, units=5)))
+
+
+def own(trained, inputs):
+    """The model's own answer, through Keras directly."""
+    return trained.model(inputs.reshape(1, -1, 1).astype(np.float32), training=False).numpy()[0]
+
+
+def test_models_of_one_shape_share_one_traced_function_and_each_gets_its_own_answer(two_seeds):
+    first, second, wider = two_seeds
+    predict.clear()
+    inputs, _ = data.sine_example(14, 0.04)
+    for trained in (first, second, first, wider, second):  # alternating: each must load its own weights
+        np.testing.assert_allclose(sine.prediction(trained, inputs), own(trained, inputs), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(sine.prediction(first, inputs), sine.prediction(second, inputs))
+    experiment = experiments.of(first.config)
+    shared = predict.predictor(experiment, first.config)
+    assert predict.predictor(experiment, second.config) is shared
+    assert predict.predictor(experiment, wider.config) is not shared
+    assert shared._functions[None].experimental_get_tracing_count() == 1
+
+
+def test_a_copy_with_other_weights_is_not_served_the_weights_of_the_one_before(two_seeds):
+    first, second, _ = two_seeds
+    inputs, _ = data.sine_example(14, 0.04)
+    before = sine.prediction(first, inputs)
+    copy = dataclasses.replace(first, model=second.model)  # a `replace`d copy may hold another model
+    np.testing.assert_allclose(sine.prediction(copy, inputs), own(second, inputs), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(sine.prediction(first, inputs), before)
+
+
+def test_a_replay_between_two_predictions_leaves_the_trained_weights_in_force(two_seeds):
+    first, _, _ = two_seeds
+    inputs, _ = data.sine_example(14, 0.04)
+    trained_answer = sine.prediction(first, inputs)
+    replay = Replay(experiments.of(first.config), first.config)
+    untrained = replay.draw_at(first.snapshots.weights[0], lambda model: sine.prediction(model, inputs))
+    assert not np.allclose(untrained, trained_answer)
+    np.testing.assert_array_equal(sine.prediction(first, inputs), trained_answer)
