@@ -122,16 +122,16 @@ def serve(port: int, count_file: str, script: str) -> None:
     os.chdir(ROOT)
     from lstm_core.engine import trainer
 
-    real_fit = trainer.fit  # what `Trainer._train` calls, once per training it runs (memory and store hits skip it)
+    real_fit = trainer.Trainer._fit  # once per training the server runs, in its thread or a worker process
 
-    def counted(experiment, config, **kwargs):
+    def counted(self, flight):
         began = time.time()
-        trained = real_fit(experiment, config, **kwargs)
+        trained = real_fit(self, flight)
         with open(count_file, "a") as counts:  # the key, and when the training ran (to tell reruns beside it)
-            counts.write(f"{config.key()} {began:.3f} {time.time():.3f}\n")
+            counts.write(f"{flight.key} {began:.3f} {time.time():.3f}\n")
         return trained
 
-    trainer.fit = counted
+    trainer.Trainer._fit = counted
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", script, "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -240,8 +240,18 @@ def start_school(replicas: int, store: str, count_file: str, work: Path, script:
     return f"http://127.0.0.1:{front}", [f"http://127.0.0.1:{port}" for port in ports], nginx
 
 
+def family(pid: int) -> list[int]:
+    """`pid` and every process under it (a server's training workers, nginx's workers under its master)."""
+    found, queue = [], [pid]
+    while queue:
+        found.append(queue.pop())
+        queue.extend(children(found[-1]))
+    return found
+
+
 class Probe:
-    """CPU (utime + stime, all threads) and memory (VmRSS, VmHWM) of server processes, from /proc."""
+    """CPU (utime + stime, all threads) and memory (VmRSS, VmHWM) of server processes and the processes under
+    them (a server's training workers, `lstm_core/engine/workers.py`), from /proc."""
 
     TICK = os.sysconf("SC_CLK_TCK")
 
@@ -249,25 +259,33 @@ class Probe:
         self.pids = pids
         self.samples: list[tuple[float, float]] = []  # (monotonic time, CPU seconds)
 
+    def _all(self) -> list[int]:
+        return [member for pid in self.pids for member in family(pid)]
+
     def cpu(self) -> float:
         total = 0.0
-        for pid in self.pids:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / self.TICK  # utime, stime
+        for pid in self._all():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended since it was listed
+                continue
+            total += sum(int(value) for value in fields[11:15]) / self.TICK  # utime, stime, of ended children too
         return total
 
     def memory_mb(self, field_name: str) -> float:
         total = 0
-        for pid in self.pids:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith(field_name + ":"):
-                    total += int(line.split()[1])
+        for pid in self._all():
+            try:
+                lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+            except OSError:
+                continue
+            total += sum(int(line.split()[1]) for line in lines if line.startswith(field_name + ":"))
         return total / 1024
 
     def reset_peak(self) -> bool:
         """Reset VmHWM to the current RSS (Linux: `5` into clear_refs); False where that is not allowed."""
         try:
-            for pid in self.pids:
+            for pid in self._all():
                 Path(f"/proc/{pid}/clear_refs").write_text("5")
             return True
         except OSError:

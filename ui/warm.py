@@ -59,6 +59,7 @@ def _warm() -> None:
     figures.loss_figure([1.0], [[1, 1.0]]).to_plotly_json()  # Plotly loads its validators on a first figure
 
     trainer = _warmed["trainer"] = Trainer()
+    trainer.prepare()  # a training worker process imports TensorFlow beside this (with processes on)
     for config in presets.defaults():
         try:
             trained = trainer.cached(config)  # from the store; never trains

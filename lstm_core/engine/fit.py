@@ -94,6 +94,7 @@ class Trained:
     source: str = "trained"
     compiled: bool = False
     experiment: Experiment | None = field(default=None, repr=False, compare=False)  # None: the registry's
+    predictor: object = field(default=None, repr=False, compare=False)  # a replay's: `model` is its model
     # Which copy this is, for `engine/predict.py` (a `replace`d copy gets a new one: its weights may differ).
     token: object = field(default_factory=object, init=False, repr=False, compare=False)
 
@@ -131,18 +132,21 @@ class Trained:
     def predict(self, inputs, output: str | None = None):
         """All outputs (an array, or a dict of arrays for a model with named outputs), or one output's array.
 
-        Runs through the traced function of the model's shape (`engine/predict.py`: traced once a process
-        for every model of that shape, then a few ms a call; any batch size or sequence length), not
-        `model.predict`, which compiles again for every new input shape. Safe to call from several threads.
+        Runs through a compiled function of the model's shape (`engine/predict.py`: compiled a few times a
+        process for every model of that shape, then about a millisecond a call), not `model.predict`, which
+        builds its function again for every model. Safe to call from several threads.
         """
-        from .predict import predictor
+        from . import predict
 
-        experiment = self.experiment
-        if experiment is None:
-            from .. import experiments as registry  # the engine knows experiments only through the registry
+        if self.predictor is not None:  # a replay's view: its predictor holds a snapshot's weights
+            outputs = self.predictor.predict(self, inputs, output)
+        else:
+            experiment = self.experiment
+            if experiment is None:
+                from .. import experiments as registry  # the engine knows experiments only through the registry
 
-            experiment = registry.of(self.config)
-        outputs = predictor(experiment, self.config).predict(self, inputs, output)
+                experiment = registry.of(self.config)
+            outputs = predict.predict(experiment, self, inputs, output)
         if isinstance(outputs, dict):
             return {name: np.asarray(value) for name, value in outputs.items()}
         return np.asarray(outputs)

@@ -1,32 +1,37 @@
 """
-Predictions of every trained model through one traced function per
+Predictions of every trained model through a few compiled functions per
 architecture, so that a class of students on different seeds and training
 sizes does not pay for a graph each.
 
-Tracing a Keras LSTM into a `tf.function` and building its model costs a few
-hundred milliseconds of Python, all of it holding the interpreter's lock that
-every student's page run needs too; calling the traced function costs a few
-milliseconds. Models that differ only in their data (seed, training size,
-epochs, learning rate: `Experiment.shape`) have the same layers, so one
-*predictor* per shape keeps one plain Keras model and its traced functions,
-and a prediction loads the asking model's weights into it first (about a
-millisecond), unless they are loaded already. `benchmarks/load_protocol.py`
-measures the page runs of a class.
+Building a Keras LSTM and tracing it into a `tf.function` costs a few hundred
+milliseconds of Python, all of it holding the interpreter's lock that every
+student's page run needs too; calling the traced function costs about a
+millisecond with XLA (`jit_compile`, as the training step), a few without.
+Models that differ only in their data (seed, training size, epochs, learning
+rate: `Experiment.shape`) have the same layers, so a *predictor* of a shape
+keeps one plain Keras model and its compiled functions, and a prediction
+loads the asking model's weights into it first (about a millisecond),
+unless they are loaded already.
 
-A predictor serves one prediction at a time (`lock`, re-entrant so that a
-replay can hold it across the frames it draws, `engine/replay.py`).
+A predictor serves one caller at a time: a caller borrows an idle one of the
+shape (one holding its weights already, if there is one) or makes a new one,
+so students on one architecture do not queue behind each other's replays
+(`engine/replay.py` borrows one for all the frames it draws).
+`benchmarks/load_protocol.py` measures the page runs of a class.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 
 import numpy as np
 
-LIMIT = 32  # predictors kept, least recently used out first (each is one small model)
+PER_SHAPE = 4  # idle predictors kept per shape
+LIMIT = 32  # idle predictors kept in all, least recently used shape out first
 
-_predictors: OrderedDict = OrderedDict()
+_idle: OrderedDict = OrderedDict()  # shape → idle predictors
 _lock = threading.Lock()
 
 
@@ -34,11 +39,11 @@ class Predictor:
     """One plain model of a shape, whose weights are set to the model asking for a prediction."""
 
     def __init__(self, experiment, config):
-        from .fit import plain_model
+        from . import fit
 
-        self.model = plain_model(experiment, config)
-        self.lock = threading.RLock()
-        self.loaded = None  # the token of the Trained whose weights `model` holds (None: another's, or a snapshot)
+        self.model = fit.plain_model(experiment, config)
+        self.jit = fit.JIT_COMPILE  # tests switch XLA off: for micro models the compile costs more than it saves
+        self.loaded = None  # the token of the Trained whose weights `model` holds (None: a snapshot's)
         self._functions: dict = {}
 
     def load(self, trained) -> None:
@@ -53,38 +58,61 @@ class Predictor:
         self.loaded = None
 
     def predict(self, trained, inputs, output: str | None = None):
-        """`trained`'s outputs for `inputs` (see `Trained.predict`)."""
+        """`trained`'s outputs for `inputs` (see `Trained.predict`); the caller has borrowed this predictor."""
         import tensorflow as tf
 
         from .backend import keras
 
-        with self.lock:
-            self.load(trained)
-            if output not in self._functions:
-                model = self.model if output is None else keras().Model(
-                    self.model.input, self.model.get_layer(output).output)
-                self._functions[output] = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
-            return self._functions[output](tf.constant(np.asarray(inputs, dtype=np.float32)))
+        self.load(trained)
+        if output not in self._functions:
+            model = self.model if output is None else keras().Model(
+                self.model.input, self.model.get_layer(output).output)
+            self._functions[output] = tf.function(lambda x: model(x, training=False), reduce_retracing=True,
+                                                  jit_compile=self.jit)
+        return self._functions[output](tf.constant(np.asarray(inputs, dtype=np.float32)))
 
 
-def predictor(experiment, config) -> Predictor:
-    """The predictor of `config`'s shape, made on first use."""
+@contextmanager
+def borrowed(experiment, config, trained=None):
+    """An idle predictor of `config`'s shape (one holding `trained`'s weights if there is one), or a new one;
+    idle again afterwards."""
     key = experiment.shape(config)
     with _lock:
-        found = _predictors.get(key)
-        if found is not None:
-            _predictors.move_to_end(key)
-            return found
-    made = Predictor(experiment, config)  # outside the lock: building a model takes a while
+        idle = _idle.get(key, [])
+        holding = [p for p in idle if trained is not None and p.loaded is trained.token]
+        predictor = (holding or idle or [None])[-1]
+        if predictor is not None:
+            idle.remove(predictor)
+    if predictor is None:
+        predictor = Predictor(experiment, config)  # outside the lock: building a model takes a while
+    try:
+        yield predictor
+    finally:
+        with _lock:
+            idle = _idle.setdefault(key, [])
+            idle.append(predictor)
+            del idle[:-PER_SHAPE]
+            _idle.move_to_end(key)
+            while sum(len(kept) for kept in _idle.values()) > LIMIT:
+                oldest = next(iter(_idle))
+                _idle[oldest].pop(0)
+                if not _idle[oldest]:
+                    del _idle[oldest]
+
+
+def predict(experiment, trained, inputs, output: str | None = None):
+    """`trained`'s outputs for `inputs` through a borrowed predictor of its shape."""
+    with borrowed(experiment, trained.config, trained) as predictor:
+        return predictor.predict(trained, inputs, output)
+
+
+def idle(experiment, config) -> list:
+    """The idle predictors of `config`'s shape (for tests)."""
     with _lock:
-        found = _predictors.setdefault(key, made)
-        _predictors.move_to_end(key)
-        while len(_predictors) > LIMIT:
-            _predictors.popitem(last=False)
-        return found
+        return list(_idle.get(experiment.shape(config), []))
 
 
 def clear() -> None:
     """Forget every predictor (tests that count traces start from none)."""
     with _lock:
-        _predictors.clear()
+        _idle.clear()

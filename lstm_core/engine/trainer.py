@@ -59,6 +59,13 @@ The queue is fair (`get(..., session=..., budget=...)`, as the pages call it):
   estimated `wait` in seconds: the remaining time of the running trainings
   and the estimates of the ones ahead, spread over the slots.
 
+With `processes` (`LSTM_EXPLORER_TRAINING_PROCESSES=1`; off by default), a
+training runs in a worker process of its own (`engine/workers.py`)
+that saves it into the store, and the model is loaded from there: the
+server's interpreter lock and cores stay with the students' page runs. A
+continued training ("Train more") whose start is not in the store, or a
+store that cannot be written, trains in the thread as without.
+
 Several server processes can share one store (replicas behind a load
 balancer, `deploy/`), and the command line or prewarm may run beside them.
 A training about to take a slot first takes the store's lock of its key
@@ -93,6 +100,7 @@ from . import fit as _fitting
 from .backend import keras as _keras
 from .fit import Trained, arrays, fit, plain
 from .store import ModelStore
+from .workers import Worker
 
 log = logging.getLogger(__name__)
 
@@ -175,11 +183,13 @@ class Trainer:
 
     def __init__(self, store: ModelStore | None = None, slots: int | None = None, max_models: int | None = None,
                  registry=None, *, grace: float | None = None, clock=time.monotonic,
-                 calibration: cost.Calibration | None = None, express: float | None = None):
+                 calibration: cost.Calibration | None = None, express: float | None = None,
+                 processes: bool | None = None):
         """`grace`: seconds a queued training nobody waits for is kept (default `GRACE_SECONDS`); `express`: the
         longest estimate the express lane takes (default `EXPRESS_SECONDS`; 0 closes it); `clock`: the
         time the queue's order and the grace are counted in (tests pass their own); `calibration`: this
-        server's speed (`cost.Calibration`, fed by every training run here that did not compile)."""
+        server's speed (`cost.Calibration`, fed by every training run here that did not compile); `processes`:
+        train in worker processes (default: `LSTM_EXPLORER_TRAINING_PROCESSES` is 1)."""
         if registry is None:
             from .. import experiments as registry  # the engine knows experiments only through the registry
         self.registry = registry
@@ -190,6 +200,9 @@ class Trainer:
         self.grace = GRACE_SECONDS if grace is None else float(grace)
         self.clock = clock
         self.calibration = calibration if calibration is not None else cost.Calibration()
+        self.processes = (os.environ.get("LSTM_EXPLORER_TRAINING_PROCESSES", "0").strip() == "1"
+                          if processes is None else bool(processes))
+        self._workers: list[Worker] = []  # idle worker processes
         self._lock = threading.Lock()
         self._flights: dict[str, _Flight] = {}  # queued and running trainings by key
         self._memory: OrderedDict[str, Trained] = OrderedDict()
@@ -501,7 +514,10 @@ class Trainer:
                         self._runs.discard(flight)
                         self._dispatch()
                 if found is None:
-                    self.save(trained)
+                    if trained.source == "store":  # a worker process trained and stored it
+                        trained = replace(trained, source="trained")
+                    else:
+                        self.save(trained)
                     self._remember(trained)
                 flight.result = trained
             finally:
@@ -525,13 +541,57 @@ class Trainer:
             flight.status = replace(flight.status, epoch=epoch, epochs=epochs, loss=loss)
 
         began = time.perf_counter()
-        if start is not None:
-            start = self.resumable(start)
-        trained = fit(self.registry.of(config), config, on_epoch=on_epoch, on_progress=on_progress,
-                      start=start, curve_sink=flight.curve, snapshot_sink=flight.snapshots)
+        sinks = dict(on_epoch=on_epoch, on_progress=on_progress, curve_sink=flight.curve,
+                     snapshot_sink=flight.snapshots)
+        if self.processes and self._store_writable() and (start is None or self.store.has(start.config.key())):
+            compiled = self._fit_elsewhere(flight, sinks)
+            trained = self.stored(config)
+            if trained is None:
+                raise RuntimeError(f"the trained model of {flight.key} is not in the store")
+            trained = replace(trained, compiled=compiled)  # source "store": `_run` does not save it again
+        else:
+            if start is not None:
+                start = self.resumable(start)
+            trained = fit(self.registry.of(config), config, start=start, **sinks)
         if not trained.compiled:  # a compile's seconds vary too much to calibrate the steady speed with
             self.calibration.add(flight.work.seconds(), time.perf_counter() - began)
         with self._lock:
             self.trainings += 1
             self._warm.add(flight.architecture)
         return trained
+
+    def _fit_elsewhere(self, flight: _Flight, sinks: dict) -> bool:
+        """Train `flight` in an idle worker process (one that compiled its architecture, if any), which stores
+        it; whether it compiled."""
+        with self._lock:
+            ready = [w for w in self._workers if flight.architecture in w.architectures] or self._workers
+            worker = ready[-1] if ready else None
+            if worker is not None:
+                self._workers.remove(worker)
+        if worker is None or not worker.alive:
+            worker = Worker(str(self.store.root), jit_compile=_fitting.JIT_COMPILE)
+        _seconds, compiled = worker.train(flight.config, flight.start.config if flight.start else None, **sinks)
+        worker.architectures.add(flight.architecture)
+        with self._lock:
+            self._workers.append(worker)
+        return compiled
+
+    def _store_writable(self) -> bool:
+        """True if a worker process can save into the store (its folder, or the nearest existing parent)."""
+        folder = self.store.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        return self.store.writable and os.access(folder, os.W_OK)
+
+    def prepare(self) -> None:
+        """Start a worker process now (it imports TensorFlow), so that the first training does not wait for it."""
+        with self._lock:
+            if self.processes and not self._workers:
+                self._workers.append(Worker(str(self.store.root), jit_compile=_fitting.JIT_COMPILE))
+
+    def close(self) -> None:
+        """Stop the idle worker processes."""
+        with self._lock:
+            workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.stop()

@@ -1,4 +1,4 @@
-"""engine/predict: one traced prediction function per model shape, shared by every model of that shape."""
+"""engine/predict: compiled prediction functions per model shape, shared by every model of that shape."""
 
 import dataclasses
 
@@ -33,10 +33,22 @@ def test_models_of_one_shape_share_one_traced_function_and_each_gets_its_own_ans
         np.testing.assert_allclose(sine.prediction(trained, inputs), own(trained, inputs), rtol=1e-5, atol=1e-6)
     assert not np.allclose(sine.prediction(first, inputs), sine.prediction(second, inputs))
     experiment = experiments.of(first.config)
-    shared = predict.predictor(experiment, first.config)
-    assert predict.predictor(experiment, second.config) is shared
-    assert predict.predictor(experiment, wider.config) is not shared
+    [shared] = predict.idle(experiment, first.config)  # one after the other: one predictor served both seeds
+    assert predict.idle(experiment, second.config) == [shared]
+    assert predict.idle(experiment, wider.config) not in ([], [shared])
     assert shared._functions[None].experimental_get_tracing_count() == 1
+
+
+def test_a_caller_gets_a_predictor_of_its_own_while_another_is_borrowed(two_seeds):
+    first, second, _ = two_seeds
+    experiment, inputs = experiments.of(first.config), data.sine_example(14, 0.04)[0]
+    predict.clear()
+    with predict.borrowed(experiment, first.config) as busy:
+        np.testing.assert_allclose(sine.prediction(second, inputs), own(second, inputs), rtol=1e-5, atol=1e-6)
+        assert busy not in predict.idle(experiment, first.config)
+    with predict.borrowed(experiment, second.config, second) as holding:  # the idle one holding its weights
+        assert holding.loaded is second.token
+    assert len(predict.idle(experiment, first.config)) == 2
 
 
 def test_a_copy_with_other_weights_is_not_served_the_weights_of_the_one_before(two_seeds):

@@ -37,7 +37,8 @@ def test_the_first_snapshot_is_the_untrained_model_and_the_last_the_trained_one(
     first, last = replay.frames(kept, lambda model: sine.prediction(model, inputs), indices=[0, len(kept) - 1])
     untrained = plain_model(experiments.of(config), config)
     np.testing.assert_array_equal(last, sine.prediction(sine_model, inputs))  # exactly, not approximately
-    np.testing.assert_array_equal(first, untrained(inputs.reshape(1, -1, 1).astype(np.float32)).numpy()[0])
+    np.testing.assert_allclose(first, untrained(inputs.reshape(1, -1, 1).astype(np.float32)).numpy()[0],
+                               rtol=1e-5, atol=1e-7)  # XLA against Keras op by op: the weights are checked exactly below
     for kept_weights, model_weights in zip(kept.unflatten(0), untrained.get_weights(), strict=True):
         np.testing.assert_array_equal(kept_weights, model_weights)
     middle = replay.frames(kept, lambda model: sine.prediction(model, inputs), indices=[len(kept) // 2])[0]
