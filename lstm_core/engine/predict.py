@@ -5,8 +5,12 @@ sizes does not pay for a graph each.
 
 Building a Keras LSTM and tracing it into a `tf.function` costs a few hundred
 milliseconds of Python, all of it holding the interpreter's lock that every
-student's page run needs too; calling the traced function costs about a
-millisecond with XLA (`jit_compile`, as the training step), a few without.
+student's page run needs too; calling the traced function costs a few
+milliseconds. A server's predictions repeat (every slider move, every replay
+frame), so it compiles them with XLA (`JIT_COMPILE`, set by `ui/cache.py`):
+a fraction of a millisecond a call after a compile of about half a second; a
+command that predicts a few times (`train`, `prewarm`) keeps the graph.
+
 Models that differ only in their data (seed, training size, epochs, learning
 rate: `Experiment.shape`) have the same layers, so a *predictor* of a shape
 keeps one plain Keras model and its compiled functions, and a prediction
@@ -28,6 +32,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+JIT_COMPILE = False  # compile predictions with XLA (a server: ui/cache.py); tests may switch fit.JIT_COMPILE off too
 PER_SHAPE = 4  # idle predictors kept per shape
 LIMIT = 32  # idle predictors kept in all, least recently used shape out first
 
@@ -42,19 +47,35 @@ class Predictor:
         from . import fit
 
         self.model = fit.plain_model(experiment, config)
-        self.jit = fit.JIT_COMPILE  # tests switch XLA off: for micro models the compile costs more than it saves
+        self.jit = JIT_COMPILE and fit.JIT_COMPILE
         self.loaded = None  # the token of the Trained whose weights `model` holds (None: a snapshot's)
-        self._functions: dict = {}
+        self._functions: dict = {}  # output name (None: all) → compiled prediction
+        self._assign = None  # compiled: a snapshot row into every weight
 
     def load(self, trained) -> None:
         """Hold `trained`'s weights (nothing to do if they are held already, or `trained` is this model)."""
         if trained.model is not self.model and self.loaded is not trained.token:
-            self.model.set_weights(trained.model.get_weights())
+            from .snapshots import flatten
+
+            self.set_row(flatten(trained.model.get_weights()))
             self.loaded = trained.token
 
-    def set_weights(self, weights: list) -> None:
-        """Hold these weights (a snapshot); the next `load` sets a trained model's again."""
-        self.model.set_weights(weights)
+    def set_row(self, row) -> None:
+        """Hold the weights of one snapshot row (`engine/snapshots.py`: every weight, flattened in the order of
+        `model.weights`); the next `load` sets a trained model's again. One compiled call assigns them all,
+        where `set_weights` takes a Python round trip per weight."""
+        import tensorflow as tf
+
+        if self._assign is None:
+            variables = list(self.model.weights)
+            sizes = [int(np.prod(v.shape)) for v in variables]
+
+            def assign(values):
+                for variable, part in zip(variables, tf.split(values, sizes)):
+                    variable.assign(tf.reshape(part, variable.shape))
+
+            self._assign = tf.function(assign, jit_compile=self.jit)
+        self._assign(tf.constant(np.asarray(row, dtype=np.float32)))
         self.loaded = None
 
     def predict(self, trained, inputs, output: str | None = None):

@@ -36,11 +36,6 @@ class Replay:
                        error_metric=self.experiment.error_metric, results=self.results, experiment=self.experiment,
                        predictor=predictor)
 
-    @staticmethod
-    def _set(predictor, row) -> None:
-        shapes = [tuple(w.shape) for w in predictor.model.weights]
-        predictor.set_weights(Snapshots(np.zeros(1, dtype=np.int64), np.asarray(row)[None], shapes).unflatten(0))
-
     def draw_at(self, row, draw):
         """`draw(model)` with the model's weights set to one snapshot row (a live training's latest)."""
         return self.frames(None, draw, rows=[row])[0]
@@ -53,6 +48,6 @@ class Replay:
         with borrowed(self.experiment, self.config) as predictor:
             view, drawn = self._view(predictor), []
             for row in rows:
-                self._set(predictor, row)
+                predictor.set_row(row)
                 drawn.append(draw(view))
             return drawn
