@@ -19,8 +19,9 @@ to zero, which is exactly the state a newly built model starts from, so warm
 and cold trainings give the same model (tested). A pooled model serves one
 training at a time (two trainings of one architecture at once each get their
 own) and is never handed out: the trained weights and optimizer state are
-copied into a newly built plain Keras model, which pages keep and predict
-with while the pooled model trains again.
+copied into a newly built plain Keras model, which pages keep (and the store
+saves) while the pooled model trains again; predictions go through the
+compiled functions of the model's shape (`engine/predict.py`).
 
 The compiled step is our own (`RecordingModel.train_step`): it reports, for
 each named output, its own loss (three cells trained side by side as three
