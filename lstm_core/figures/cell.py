@@ -35,7 +35,7 @@ import plotly.colors as plotly_colors
 import plotly.graph_objects as go
 
 from .. import stepper
-from .base import COLORS, MIN_FONT_SIZE, _layout, log_tick_labels
+from .base import COLORS, MIN_FONT_SIZE, Spec, _layout, log_tick_labels, scatter
 from .concepts import GATE_SCALES, MODEL_COLORS, _legend_below
 
 TEXTS = {
@@ -178,47 +178,47 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
     states = [_frame_state(values, bound, texts, steps.units) for values in per_step]
     first_fills, first_labels, first_inks, first_equations = states[0]
     wide = per_step[0]["x"] is None
-    fig = go.Figure()
+    spec = Spec()
     body_x, body_y = _rectangle(6.5, 3.65, 10.4, 6.7)
-    fig.add_trace(go.Scatter(x=body_x, y=body_y, fill="toself", fillcolor="#F3F3F3", mode="lines",
-                             line={"color": "#BBBBBB", "width": 1}, hoverinfo="skip", showlegend=False))
+    spec.add(scatter(x=body_x, y=body_y, fill="toself", fillcolor="#F3F3F3", mode="lines",
+                     line={"color": "#BBBBBB", "width": 1}, hoverinfo="skip", showlegend=False))
     wire_x, wire_y = _polylines(WIRES)
-    fig.add_trace(go.Scatter(x=wire_x, y=wire_y, mode="lines", line={"color": "#555555", "width": 2},
-                             hoverinfo="skip", showlegend=False))
-    fig.add_trace(go.Scatter(x=[1.1, 11.9], y=[6.2, 6.2], mode="lines", line={"color": "#222222", "width": 5},
-                             hoverinfo="skip", showlegend=False))  # the cell-state line
-    fig.add_trace(go.Scatter(x=[a[0] for a in ARROWS], y=[a[1] for a in ARROWS], mode="markers",
-                             marker={"symbol": [a[2] for a in ARROWS], "size": 11, "color": "#555555"},
-                             hoverinfo="skip", showlegend=False))
+    spec.add(scatter(x=wire_x, y=wire_y, mode="lines", line={"color": "#555555", "width": 2},
+                     hoverinfo="skip", showlegend=False))
+    spec.add(scatter(x=[1.1, 11.9], y=[6.2, 6.2], mode="lines", line={"color": "#222222", "width": 5},
+                     hoverinfo="skip", showlegend=False))  # the cell-state line
+    spec.add(scatter(x=[a[0] for a in ARROWS], y=[a[1] for a in ARROWS], mode="markers",
+                     marker={"symbol": [a[2] for a in ARROWS], "size": 11, "color": "#555555"},
+                     hoverinfo="skip", showlegend=False))
     box_traces = {}
     for name, (cx, cy, width, height_, _) in BOXES.items():
         box_x, box_y = _rectangle(cx + (WIDE_INPUT - width) / 2 if name == "x" and wide else cx, cy,
                                   WIDE_INPUT if name == "x" and wide else width, height_)
-        box_traces[name] = len(fig.data)
-        fig.add_trace(go.Scatter(x=box_x, y=box_y, fill="toself", fillcolor=first_fills[name], mode="lines",
-                                 line={"color": "#333333", "width": 1.5}, hoverinfo="skip", showlegend=False))
+        box_traces[name] = len(spec.data)
+        spec.add(scatter(x=box_x, y=box_y, fill="toself", fillcolor=first_fills[name], mode="lines",
+                         line={"color": "#333333", "width": 1.5}, hoverinfo="skip", showlegend=False))
     oval_angle = np.linspace(0, 2 * np.pi, 40)
     cx, cy, rx, ry = TANH_OVAL
-    fig.add_trace(go.Scatter(x=cx + rx * np.cos(oval_angle), y=cy + ry * np.sin(oval_angle), fill="toself",
-                             fillcolor="white", mode="lines", line={"color": "#333333", "width": 1.5},
-                             hoverinfo="skip", showlegend=False))
-    fig.add_trace(go.Scatter(x=[o[0] for o in OPERATIONS], y=[o[1] for o in OPERATIONS], mode="markers+text",
-                             text=[o[2] for o in OPERATIONS], textfont={"size": 18, "color": "#111"},
-                             marker={"size": 26, "color": "white", "line": {"color": "#333333", "width": 1.5}},
-                             hoverinfo="skip", showlegend=False))
+    spec.add(scatter(x=cx + rx * np.cos(oval_angle), y=cy + ry * np.sin(oval_angle), fill="toself",
+                     fillcolor="white", mode="lines", line={"color": "#333333", "width": 1.5},
+                     hoverinfo="skip", showlegend=False))
+    spec.add(scatter(x=[o[0] for o in OPERATIONS], y=[o[1] for o in OPERATIONS], mode="markers+text",
+                     text=[o[2] for o in OPERATIONS], textfont={"size": 18, "color": "#111"},
+                     marker={"size": 26, "color": "white", "line": {"color": "#333333", "width": 1.5}},
+                     hoverinfo="skip", showlegend=False))
     static = [(cx, cy, "tanh")] + [(x, 0.8, texts[name]) for name, x in GATE_NAMES.items()]
     static.append((1.3, 6.6, texts["cell_state"]))
-    fig.add_trace(go.Scatter(x=[s[0] for s in static], y=[s[1] for s in static], text=[s[2] for s in static],
-                             mode="text", textposition=["middle center"] * (len(static) - 1) + ["middle right"],
-                             textfont={"size": MIN_FONT_SIZE, "color": "#555555"}, hoverinfo="skip", showlegend=False))
+    spec.add(scatter(x=[s[0] for s in static], y=[s[1] for s in static], text=[s[2] for s in static],
+                     mode="text", textposition=["middle center"] * (len(static) - 1) + ["middle right"],
+                     textfont={"size": MIN_FONT_SIZE, "color": "#555555"}, hoverinfo="skip", showlegend=False))
     positions = [((cx + (WIDE_INPUT - w) / 2) if name == "x" and wide else cx, cy)
                  for name, (cx, cy, w, _, _) in BOXES.items()]
     positions += [(x, y) for x, y, _ in PRODUCTS.values()]
-    value_trace = len(fig.data)
-    fig.add_trace(go.Scatter(x=[p[0] for p in positions], y=[p[1] for p in positions], mode="text",
-                             text=first_labels, textfont={"size": MIN_FONT_SIZE, "color": first_inks},
-                             textposition=["middle center"] * len(BOXES) + ["middle right"] * len(PRODUCTS),
-                             hoverinfo="skip", showlegend=False, cliponaxis=False))
+    value_trace = len(spec.data)
+    spec.add(scatter(x=[p[0] for p in positions], y=[p[1] for p in positions], mode="text",
+                     text=first_labels, textfont={"size": MIN_FONT_SIZE, "color": first_inks},
+                     textposition=["middle center"] * len(BOXES) + ["middle right"] * len(PRODUCTS),
+                     hoverinfo="skip", showlegend=False, cliponaxis=False))
     # The wave panel: the wave, the unit's c and h, a cursor at the step.
     time = np.arange(steps.steps)
     wave = np.asarray(wave, dtype=float)
@@ -226,16 +226,16 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
     low = float(min(wave.min(), cell.min(), hidden.min(), 0.0))
     high = float(max(wave.max(), cell.max(), hidden.max(), 1.0))
     panel = {"xaxis": "x2", "yaxis": "y2"}
-    fig.add_trace(go.Scatter(x=time, y=wave, name=texts["wave"], line={"color": COLORS["input"], "width": 2},
-                             **panel))
-    fig.add_trace(go.Scatter(x=time, y=cell, name=texts["cell_unit"].format(unit=unit),
-                             line={"color": COLORS["accent"], "width": 2.5}, **panel))
-    fig.add_trace(go.Scatter(x=time, y=hidden, name=texts["hidden_unit"].format(unit=unit),
-                             line={"color": COLORS["accent"], "width": 1.5, "dash": "dot"}, **panel))
-    cursor_trace = len(fig.data)
+    spec.add(scatter(x=time, y=wave, name=texts["wave"], line={"color": COLORS["input"], "width": 2},
+                     **panel))
+    spec.add(scatter(x=time, y=cell, name=texts["cell_unit"].format(unit=unit),
+                     line={"color": COLORS["accent"], "width": 2.5}, **panel))
+    spec.add(scatter(x=time, y=hidden, name=texts["hidden_unit"].format(unit=unit),
+                     line={"color": COLORS["accent"], "width": 1.5, "dash": "dot"}, **panel))
+    cursor_trace = len(spec.data)
 
     def cursor(t):
-        """The cursor's line and its points on the three curves, as plain dicts (frames are not validated)."""
+        """The cursor's line and its points on the three curves, as plain dicts."""
         line = {"type": "scatter", "x": [t, t], "y": [low, high], "mode": "lines", "hoverinfo": "skip",
                 "line": {"color": "#111111", "width": 1.5}, "showlegend": False, **panel}
         points = {"type": "scatter", "x": [t, t, t], "y": [float(wave[t]), float(cell[t]), float(hidden[t])],
@@ -243,7 +243,8 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
                   "marker": {"size": 8, "color": [COLORS["input"], COLORS["accent"], COLORS["accent"]]}}
         return [line, points]
 
-    fig.add_traces(cursor(0))
+    for part in cursor(0):
+        spec.add(part)
     equation = dict(xref="paper", yref="paper", x=DIAGRAM_WIDTH + 0.03, y=1.0, xanchor="left", yanchor="top",
                     align="left", showarrow=False, font={"size": MIN_FONT_SIZE}, bgcolor="rgba(255,255,255,0.85)")
     moving = [box_traces[name] for name in BOXES] + [value_trace, cursor_trace, cursor_trace + 1]
@@ -253,14 +254,11 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
         data.append({"type": "scatter", "text": labels, "textfont": {"size": MIN_FONT_SIZE, "color": inks}})
         frames.append({"name": str(t), "data": data + cursor(t), "traces": moving,
                        "layout": {"annotations": [{**equation, "text": text}]}})
-    # Plotly validating 50 frames of a dozen traces costs ~0.2 s a figure; these dicts are built right here.
-    fig._validate = False
-    fig.frames = frames
-    fig._validate = True
-    fig.add_annotation(text=first_equations, **equation)
+    spec.frames = frames
+    spec.add_annotation({"text": first_equations, **equation})
     title = texts["title"].format(layer=steps.layer, unit=unit)
-    fig = _layout(fig, title, "", "", height=height)
-    fig.update_layout(
+    _layout(spec, title, "", "", height=height)
+    spec.update_layout(dict(
         margin={"l": 10, "r": 10, "t": 60, "b": 120}, showlegend=True,
         legend={"orientation": "h", "x": PANEL["x"][0], "xanchor": "left", "y": PANEL["y"][1] + 0.02,
                 "yanchor": "bottom", "font": {"size": MIN_FONT_SIZE}},
@@ -289,8 +287,8 @@ def cell_figure(steps: stepper.LayerSteps, unit: int, wave, *, texts: dict | Non
                        "args": [[str(t)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True},
                                            "transition": {"duration": 0}}]} for t in range(steps.steps)],
         }],
-    )
-    return fig
+    ))
+    return spec.figure()
 
 
 # -- the gradient path ------------------------------------------------------------------------
@@ -312,16 +310,15 @@ def gradient_path_figure(series: dict, labels: dict | None = None, *, title: str
 
     `marked` draws a vertical line that many steps before the end (the step a lag task must remember).
     """
-    fig = go.Figure()
+    spec = Spec()
     for name, values in series.items():
         values = np.asarray(values, dtype=float)
-        fig.add_trace(go.Scatter(x=stepper.steps_before_end(len(values)), y=np.maximum(values, FLOOR),
-                                 mode="lines", name=(labels or {}).get(name, name), line=PATH_STYLES.get(name, {})))
+        spec.add(scatter(x=stepper.steps_before_end(len(values)), y=np.maximum(values, FLOOR), mode="lines",
+                         name=(labels or {}).get(name, name), line=PATH_STYLES.get(name, {})))
     if marked is not None:
-        fig.add_vline(x=marked, line={"color": COLORS["expected"], "dash": "dot", "width": 2},
-                      annotation_text=marked_label, annotation_position="top right")
-    fig = _legend_below(_layout(fig, title, x_title, y_title, height=height))
+        spec.add_vline(marked, {"color": COLORS["expected"], "dash": "dot", "width": 2}, label=marked_label,
+                       position="top right")
+    _legend_below(_layout(spec, title, x_title, y_title, height=height))
     shown = np.concatenate([np.maximum(np.asarray(values, dtype=float), FLOOR) for values in series.values()])
-    fig.update_yaxes(type="log", exponentformat="power", **log_tick_labels(shown))
-    fig.update_layout(font={"size": MIN_FONT_SIZE})
-    return fig
+    spec.update_axes("y", {"type": "log", "exponentformat": "power", **log_tick_labels(shown)})
+    return spec.update_layout({"font": {"size": MIN_FONT_SIZE}}).figure()

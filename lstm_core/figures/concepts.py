@@ -2,7 +2,7 @@
 Plotly figures of the concept lessons: unrolled diagrams, loss curves of
 several models, gradient profiles, forecasts, error sweeps and gate heatmaps.
 
-They follow `figures.py`: pure functions from arrays to figures, colours
+They follow `figures/base.py`: pure functions from arrays to figures, colours
 from the same colour-blind-safe palette with the same meanings (input grey,
 expected blue, predicted vermilion, training green), one colour per model
 kept across a page (`MODEL_COLORS`).
@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .base import COLORS, FONT_SIZE, MIN_FONT_SIZE, SERIES, _layout, log_tick_labels, readable
+from .base import (COLORS, FONT_SIZE, MIN_FONT_SIZE, SERIES, Spec, _layout, grid, log_tick_labels, readable_layout,
+                   scatter)
 
 # Blue, vermilion and green already mean expected, predicted and training: models get the other colours.
 MODEL_COLORS = {
@@ -33,12 +34,11 @@ MODEL_DASHES = {"SimpleRNN": "dot", "GRU": "dash", "LSTM": "solid", "mlp": "dash
 UNIT_COLORS = ["#E69F00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
 
 
-def _legend_below(fig: go.Figure) -> go.Figure:
+def _legend_below(spec: Spec) -> Spec:
     """Put the legend under the x axis: long model names never run into the title of a half-width chart."""
-    height = fig.layout.height or 420
-    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -90 / height * 1.6, "xanchor": "left", "x": 0},
-                      margin={"b": 130})
-    return fig
+    height = spec.layout.get("height") or 420
+    return spec.update_layout({"legend": {"orientation": "h", "yanchor": "top", "y": -90 / height * 1.6,
+                                          "xanchor": "left", "x": 0}, "margin": {"b": 130}})
 
 
 def _color(name: str, index: int = 0) -> str:
@@ -47,10 +47,10 @@ def _color(name: str, index: int = 0) -> str:
 
 # -- unrolled diagram -------------------------------------------------------------------------
 
-def _arrow(fig, x0, y0, x1, y1, color, dash=False, width=2):
-    fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                       showarrow=True, arrowhead=3, arrowsize=1.2, arrowwidth=width, arrowcolor=color,
-                       opacity=0.9 if not dash else 0.7)
+def _arrow(spec: Spec, x0, y0, x1, y1, color, dash=False, width=2):
+    spec.add_annotation({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
+                         "text": "", "showarrow": True, "arrowhead": 3, "arrowsize": 1.2, "arrowwidth": width,
+                         "arrowcolor": color, "opacity": 0.9 if not dash else 0.7})
 
 
 def unrolled_figure(diagram, *, title: str = "") -> go.Figure:
@@ -60,55 +60,57 @@ def unrolled_figure(diagram, *, title: str = "") -> go.Figure:
     joined to a blue "loss" box; an input that is the previous output fed
     back is drawn dashed with a curved arrow from that output.
     """
-    fig = go.Figure()
+    spec = Spec()
     steps = diagram.steps
     for t in range(steps):
         encoder = diagram.encoder[t]
-        fig.add_shape(type="rect", x0=t - 0.32, x1=t + 0.32, y0=-0.3, y1=0.3, line={"color": "#333", "width": 2},
-                      fillcolor="#E8F1F8" if not encoder else "#F1F1F1")
-        fig.add_annotation(x=t, y=0, text="cell" if not encoder else "cell<br>(encoder)", showarrow=False,
-                           font={"size": 14})
+        spec.add_shape({"type": "rect", "x0": t - 0.32, "x1": t + 0.32, "y0": -0.3, "y1": 0.3,
+                        "line": {"color": "#333", "width": 2}, "fillcolor": "#E8F1F8" if not encoder else "#F1F1F1"})
+        spec.add_annotation({"x": t, "y": 0, "text": "cell" if not encoder else "cell<br>(encoder)", "showarrow": False,
+                             "font": {"size": 14}})
         if t < steps - 1:
-            _arrow(fig, t + 0.32, 0, t + 0.68, 0, "#333", width=3)
+            _arrow(spec, t + 0.32, 0, t + 0.68, 0, "#333", width=3)
         has_input = diagram.inputs[t] or diagram.fed_back[t]
         if has_input:
             color = COLORS["predicted"] if diagram.fed_back[t] else COLORS["input"]
-            fig.add_shape(type="circle", x0=t - 0.2, x1=t + 0.2, y0=-1.45, y1=-1.05,
-                          line={"color": color, "width": 2, "dash": "dash" if diagram.fed_back[t] else "solid"},
-                          fillcolor="white")
-            fig.add_annotation(x=t, y=-1.25, text=diagram.input_labels[t], showarrow=False,
-                               font={"color": color, "size": 14})
-            _arrow(fig, t, -1.05, t, -0.3, color)
+            spec.add_shape({"type": "circle", "x0": t - 0.2, "x1": t + 0.2, "y0": -1.45, "y1": -1.05,
+                            "line": {"color": color, "width": 2, "dash": "dash" if diagram.fed_back[t] else "solid"},
+                            "fillcolor": "white"})
+            spec.add_annotation({"x": t, "y": -1.25, "text": diagram.input_labels[t], "showarrow": False,
+                                 "font": {"color": color, "size": 14}})
+            _arrow(spec, t, -1.05, t, -0.3, color)
         if diagram.outputs[t]:
-            fig.add_shape(type="circle", x0=t - 0.2, x1=t + 0.2, y0=1.05, y1=1.45,
-                          line={"color": COLORS["predicted"], "width": 2}, fillcolor="white")
-            fig.add_annotation(x=t, y=1.25, text=diagram.output_labels[t], showarrow=False,
-                               font={"color": COLORS["predicted"], "size": 14})
-            _arrow(fig, t, 0.3, t, 1.05, COLORS["predicted"])
+            spec.add_shape({"type": "circle", "x0": t - 0.2, "x1": t + 0.2, "y0": 1.05, "y1": 1.45,
+                            "line": {"color": COLORS["predicted"], "width": 2}, "fillcolor": "white"})
+            spec.add_annotation({"x": t, "y": 1.25, "text": diagram.output_labels[t], "showarrow": False,
+                                 "font": {"color": COLORS["predicted"], "size": 14}})
+            _arrow(spec, t, 0.3, t, 1.05, COLORS["predicted"])
         if diagram.loss[t]:
-            fig.add_shape(type="rect", x0=t - 0.28, x1=t + 0.28, y0=1.75, y1=2.1,
-                          line={"color": COLORS["expected"], "width": 2}, fillcolor="#E6F0F7")
-            fig.add_annotation(x=t, y=1.925, text="loss", showarrow=False,
-                               font={"color": COLORS["expected"], "size": MIN_FONT_SIZE})
-            _arrow(fig, t, 1.45, t, 1.75, COLORS["expected"], width=1)
+            spec.add_shape({"type": "rect", "x0": t - 0.28, "x1": t + 0.28, "y0": 1.75, "y1": 2.1,
+                            "line": {"color": COLORS["expected"], "width": 2}, "fillcolor": "#E6F0F7"})
+            spec.add_annotation({"x": t, "y": 1.925, "text": "loss", "showarrow": False,
+                                 "font": {"color": COLORS["expected"], "size": MIN_FONT_SIZE}})
+            _arrow(spec, t, 1.45, t, 1.75, COLORS["expected"], width=1)
         if diagram.fed_back[t]:
-            fig.add_shape(type="path", path=f"M {t - 1 + 0.2},1.25 C {t - 0.45},1.25 {t - 0.45},-1.25 {t - 0.2},-1.25",
-                          line={"color": COLORS["predicted"], "dash": "dash", "width": 2})
+            spec.add_shape({"type": "path",
+                            "path": f"M {t - 1 + 0.2},1.25 C {t - 0.45},1.25 {t - 0.45},-1.25 {t - 0.2},-1.25",
+                            "line": {"color": COLORS["predicted"], "dash": "dash", "width": 2}})
     # Legend entries (the shapes above are not traces).
     legend = [("input", COLORS["input"], "solid"), ("output", COLORS["predicted"], "solid"),
               ("enters the loss", COLORS["expected"], "solid")]
     if any(diagram.fed_back):
         legend.append(("output fed back as input", COLORS["predicted"], "dash"))
     for name, color, dash in legend:
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name, line={"color": color, "dash": dash, "width": 3}))
-    fig.update_xaxes(range=[-0.7, steps - 0.3], visible=False)
-    fig.update_yaxes(range=[-1.7, 2.3], visible=False)
-    fig.add_annotation(x=-0.6, y=-1.25, text="in", showarrow=False, xanchor="left", font={"color": COLORS["input"]})
-    fig.add_annotation(x=-0.6, y=1.25, text="out", showarrow=False, xanchor="left", font={"color": COLORS["predicted"]})
-    fig = _layout(fig, title or f"{diagram.shape}, unrolled over {steps} time step{'s' if steps > 1 else ''}",
-                  "", "", height=380)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    return fig
+        spec.add(scatter(x=[None], y=[None], mode="lines", name=name, line={"color": color, "dash": dash, "width": 3}))
+    spec.update_axes("x", {"range": [-0.7, steps - 0.3], "visible": False})
+    spec.update_axes("y", {"range": [-1.7, 2.3], "visible": False})
+    spec.add_annotation({"x": -0.6, "y": -1.25, "text": "in", "showarrow": False, "xanchor": "left",
+                         "font": {"color": COLORS["input"]}})
+    spec.add_annotation({"x": -0.6, "y": 1.25, "text": "out", "showarrow": False, "xanchor": "left",
+                         "font": {"color": COLORS["predicted"]}})
+    _layout(spec, title or f"{diagram.shape}, unrolled over {steps} time step{'s' if steps > 1 else ''}", "", "",
+            height=380)
+    return spec.update_layout({"margin": {"l": 10, "r": 10, "t": 60, "b": 10}}).figure()
 
 
 # -- curves -----------------------------------------------------------------------------------
@@ -119,18 +121,25 @@ def curves_figure(x, series: dict, *, title: str, x_title: str, y_title: str, lo
 
     Non-finite values are left out (a gap), never drawn as zero.
     """
-    fig = go.Figure()
+    return _curves(x, series, title=title, x_title=x_title, y_title=y_title, log_y=log_y, labels=labels,
+                   height=height).figure()
+
+
+def _curves(x, series: dict, *, title: str, x_title: str, y_title: str, log_y: bool = False,
+            labels: dict | None = None, height: int = 380) -> Spec:
+    """`curves_figure` as plain dicts (`sweep_figure` draws on it)."""
+    spec = Spec()
     for index, (name, values) in enumerate(series.items()):
         y = np.asarray(values, dtype=float)
         y = np.where(np.isfinite(y), y, np.nan)
-        fig.add_trace(go.Scatter(x=np.asarray(x), y=y, mode="lines+markers" if len(y) <= 30 else "lines",
-                                 name=(labels or {}).get(name, name),
-                                 line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "solid"), "width": 3}))
-    fig = _legend_below(_layout(fig, title, x_title, y_title, height=height))
+        spec.add(scatter(x=np.asarray(x), y=y, mode="lines+markers" if len(y) <= 30 else "lines",
+                         name=(labels or {}).get(name, name),
+                         line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "solid"), "width": 3}))
+    _legend_below(_layout(spec, title, x_title, y_title, height=height))
     if log_y:
-        fig.update_yaxes(type="log", exponentformat="power",
-                         **log_tick_labels(np.concatenate([np.ravel(values) for values in series.values()])))
-    return fig
+        spec.update_axes("y", {"type": "log", "exponentformat": "power",
+                               **log_tick_labels(np.concatenate([np.ravel(values) for values in series.values()]))})
+    return spec
 
 
 LABEL_GAP = 0.09  # direct labels on a log axis: at least this fraction of the axis' decades apart
@@ -152,19 +161,20 @@ def spread(values, gap: float) -> np.ndarray:
     return result
 
 
-def direct_labels(fig: go.Figure, points: list, *, row: int | None = None, col: int | None = None,
-                  log_range: tuple, xanchor: str = "left", size: int = FONT_SIZE) -> None:
+def direct_labels(spec: Spec, points: list, *, cell: tuple[str, str] | None = None, log_range: tuple,
+                  xanchor: str = "left", size: int = FONT_SIZE) -> None:
     """Name lines where they are, not in a far legend: `points` are `(x, y, text, colour)` on a log y axis
-    whose range is `log_range` (decades); labels too close to each other are spread apart."""
+    whose range is `log_range` (decades), in the panel of `cell`; labels too close to each other are spread
+    apart."""
     if not points:
         return
     logs = np.log10(np.maximum([y for _, y, _, _ in points], 1e-300))
     placed = spread(logs, LABEL_GAP * (log_range[1] - log_range[0]))
-    where = {"row": row, "col": col} if row is not None else {}
+    where = {"xref": cell[0], "yref": cell[1]} if cell is not None else {}
     for (x, _, text, color), y in zip(points, placed):
-        fig.add_annotation(x=x, y=float(y), text=f"<b>{text}</b>", showarrow=False, xanchor=xanchor,
-                           yanchor="middle", xshift=8 if xanchor == "left" else -8,
-                           font={"color": color, "size": size}, bgcolor="rgba(255,255,255,0.8)", **where)
+        spec.add_annotation({"x": x, "y": float(y), "text": f"<b>{text}</b>", "showarrow": False, "xanchor": xanchor,
+                             "yanchor": "middle", "xshift": 8 if xanchor == "left" else -8,
+                             "font": {"color": color, "size": size}, "bgcolor": "rgba(255,255,255,0.8)", **where})
 
 
 def log_ticks(log_range: tuple) -> dict:
@@ -193,37 +203,37 @@ def gradient_figure(series: dict, initial: dict | None = None, *, marked_step: i
     where they end on the left, the early steps, where the cells part (no legend to look up).
     `marked_step` draws a vertical line at the step whose value the model must remember.
     """
-    from plotly.subplots import make_subplots
-
     panels = [(before, initial)] if initial else []
     panels.append((after, series))
-    fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=True, horizontal_spacing=0.04,
-                        subplot_titles=[name for name, _ in panels])
+    spec, cells = grid(1, len(panels), [name for name, _ in panels], shared_yaxes=True, horizontal_spacing=0.04)
     log_range = _log_range([values for _, profiles in panels for values in profiles.values()])
     for col, (panel, profiles) in enumerate(panels, start=1):
+        cell = cells[(1, col)]
         suffix = "before training" if col < len(panels) else "trained"
         points = []
         for index, (name, values) in enumerate(profiles.items()):
             values = np.maximum(np.asarray(values, dtype=float), 1e-30)
             steps = np.arange(len(values))
-            fig.add_trace(go.Scatter(x=steps, y=values, mode="lines", name=f"{name} {suffix}", showlegend=False,
-                                     line={"color": _color(name, index), "width": 5,
-                                           "dash": MODEL_DASHES.get(name, "solid")}), row=1, col=col)
+            spec.add(scatter(x=steps, y=values, mode="lines", name=f"{name} {suffix}", showlegend=False,
+                             line={"color": _color(name, index), "width": 5,
+                                   "dash": MODEL_DASHES.get(name, "solid")}), cell)
             points.append((0, float(values[0]), name, _color(name, index)))
-        direct_labels(fig, points, row=1, col=col, log_range=log_range)
+        direct_labels(spec, points, cell=cell, log_range=log_range)
         if marked_step is not None:
-            fig.add_vline(x=marked_step, line={"dash": "dot", "color": COLORS["input"], "width": 2}, row=1, col=col)
+            spec.add_vline(marked_step, {"dash": "dot", "color": COLORS["input"], "width": 2}, cell)
             # (an annotation's y on a log axis is in decades)
-            fig.add_annotation(x=marked_step, y=log_range[1], text="marked value", showarrow=False, yanchor="top",
-                               xanchor="left", xshift=4, font={"color": COLORS["input"]}, row=1, col=col)
-        fig.update_xaxes(title_text="time step of the input", row=1, col=col)
-    fig.update_yaxes(type="log", range=list(log_range), exponentformat="power", **log_ticks(log_range))
-    fig.update_yaxes(title_text="gradient norm (log scale)", row=1, col=1)
-    fig.update_layout(title=title, height=480, font={"size": FONT_SIZE}, showlegend=False,
-                      margin={"l": 80, "r": 20, "t": 90, "b": 60})
-    for annotation in fig.layout.annotations[:len(panels)]:  # the panels' titles, as large as the rest
-        annotation.font = {"size": FONT_SIZE + 2}
-    return readable(fig)
+            spec.add_annotation({"x": marked_step, "y": log_range[1], "text": "marked value", "showarrow": False,
+                                 "yanchor": "top", "xanchor": "left", "xshift": 4, "font": {"color": COLORS["input"]},
+                                 "xref": cell[0], "yref": cell[1]})
+        spec.update_axes("x", {"title": {"text": "time step of the input"}}, cell)
+    spec.update_axes("y", {"type": "log", "range": list(log_range), "exponentformat": "power", **log_ticks(log_range)})
+    spec.update_axes("y", {"title": {"text": "gradient norm (log scale)"}}, cells[(1, 1)])
+    spec.update_layout({"title": {"text": title}, "height": 480, "font": {"size": FONT_SIZE}, "showlegend": False,
+                        "margin": {"l": 80, "r": 20, "t": 90, "b": 60}})
+    for annotation in spec.layout["annotations"][:len(panels)]:  # the panels' titles, as large as the rest
+        annotation["font"] = {"size": FONT_SIZE + 2}
+    readable_layout(spec.layout)
+    return spec.figure()
 
 
 def explode_figure(steps, losses, norms, *, diverged_step: int | None = None, message: str = "",
@@ -233,29 +243,30 @@ def explode_figure(steps, losses, norms, *, diverged_step: int | None = None, me
     A NaN or infinite value is not drawn (it has no place on a log scale):
     the step where it happened is marked on both panels and named.
     """
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08)
+    spec, cells = grid(2, 1, shared_xaxes=True, vertical_spacing=0.08)
     steps = np.asarray(steps)
     for row, (name, values, color) in enumerate((("loss (mean squared error)", losses, COLORS["training"]),
                                                  ("gradient norm (before clipping)", norms, COLORS["predicted"])),
                                                 start=1):
         values = np.asarray(values, dtype=float)
         finite = np.isfinite(values) & (values > 0)
-        fig.add_trace(go.Scatter(x=steps[finite], y=values[finite], mode="lines+markers", name=name,
-                                 marker={"size": 4}, line={"color": color, "width": 2}), row=row, col=1)
-        fig.update_yaxes(type="log", exponentformat="power", title_text=name.split(" (")[0], row=row, col=1,
-                         **log_tick_labels(values[finite]))
+        spec.add(scatter(x=steps[finite], y=values[finite], mode="lines+markers", name=name, marker={"size": 4},
+                         line={"color": color, "width": 2}), cells[(row, 1)])
+        spec.update_axes("y", {"type": "log", "exponentformat": "power", "title": {"text": name.split(" (")[0]},
+                               **log_tick_labels(values[finite])}, cells[(row, 1)])
     if diverged_step is not None:
         for row in (1, 2):
-            fig.add_vline(x=diverged_step, line={"color": COLORS["predicted"], "width": 3}, row=row, col=1)
-        fig.add_annotation(x=diverged_step, y=1.0, xref="x", yref="paper", text=message or f"NaN at step {diverged_step}",
-                           showarrow=False, xanchor="right", yanchor="bottom",
-                           font={"color": COLORS["predicted"], "size": 14}, bgcolor="white")
-    fig.update_xaxes(title_text="training step", row=2, col=1)
-    fig.update_layout(title=title, height=520, font={"size": FONT_SIZE}, template="plotly_white",
-                      margin={"l": 70, "r": 20, "t": 80, "b": 50}, showlegend=False)
-    return readable(fig)
+            spec.add_vline(diverged_step, {"color": COLORS["predicted"], "width": 3}, cells[(row, 1)])
+        spec.add_annotation({"x": diverged_step, "y": 1.0, "xref": "x", "yref": "paper",
+                             "text": message or f"NaN at step {diverged_step}", "showarrow": False, "xanchor": "right",
+                             "yanchor": "bottom", "font": {"color": COLORS["predicted"], "size": 14},
+                             "bgcolor": "white"})
+    spec.update_axes("x", {"title": {"text": "training step"}}, cells[(2, 1)])
+    # (The template is the default one, plotly_white: naming it again would validate all of it again, ~20 ms.)
+    spec.update_layout({"title": {"text": title}, "height": 520, "font": {"size": FONT_SIZE},
+                        "margin": {"l": 70, "r": 20, "t": 80, "b": 50}, "showlegend": False})
+    readable_layout(spec.layout)
+    return spec.figure()
 
 
 # -- forecasts --------------------------------------------------------------------------------
@@ -269,36 +280,43 @@ def forecast_figure(inputs, truth, forecasts: dict, *, labels: dict | None = Non
     `focus`, the axes start `focus` steps before the end of the input and
     the value axis fits what is shown (double-click shows the whole wave).
     """
+    return _forecast(inputs, truth, forecasts, labels=labels, title=title, fan=fan, focus=focus).figure()
+
+
+def _forecast(inputs, truth, forecasts: dict, *, labels: dict | None = None, title: str = "", fan=None,
+              focus: int | None = None) -> Spec:
+    """`forecast_figure` as plain dicts (`replay.forecast_replay_figure` animates it)."""
     inputs, truth = np.asarray(inputs).ravel(), np.asarray(truth).ravel()
     length = len(inputs)
     ahead = np.arange(length, length + len(truth))
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=np.arange(length), y=inputs, mode="lines+markers", name="input",
-                             line={"color": COLORS["input"]}, marker={"size": 4}))
+    spec = Spec()
+    spec.add(scatter(x=np.arange(length), y=inputs, mode="lines+markers", name="input",
+                     line={"color": COLORS["input"]}, marker={"size": 4}))
     if fan:
         for index, (t, values) in enumerate(fan):
-            fig.add_trace(go.Scatter(x=np.arange(t + 1, t + 1 + len(values)), y=np.asarray(values), mode="lines",
-                                     name="forecast made at earlier steps", showlegend=index == 0, legendgroup="fan",
-                                     opacity=0.5, line={"color": _color("seq2seq"), "width": 1.5}))
-    fig.add_trace(go.Scatter(x=ahead, y=truth, mode="lines+markers", name="true continuation",
-                             line={"color": COLORS["expected"], "width": 4}, marker={"size": 8}))
+            spec.add(scatter(x=np.arange(t + 1, t + 1 + len(values)), y=np.asarray(values), mode="lines",
+                             name="forecast made at earlier steps", showlegend=index == 0, legendgroup="fan",
+                             opacity=0.5, line={"color": _color("seq2seq"), "width": 1.5}))
+    spec.add(scatter(x=ahead, y=truth, mode="lines+markers", name="true continuation",
+                     line={"color": COLORS["expected"], "width": 4}, marker={"size": 8}))
     for index, (name, values) in enumerate(forecasts.items()):
-        fig.add_trace(go.Scatter(x=ahead, y=np.asarray(values).ravel(), mode="lines+markers",
-                                 name=(labels or {}).get(name, name),
-                                 line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "dash"), "width": 3},
-                                 marker={"size": 7, "symbol": "x"}))
-    fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"})
+        spec.add(scatter(x=ahead, y=np.asarray(values).ravel(), mode="lines+markers",
+                         name=(labels or {}).get(name, name),
+                         line={"color": _color(name, index), "dash": MODEL_DASHES.get(name, "dash"), "width": 3},
+                         marker={"size": 7, "symbol": "x"}))
+    spec.add_vline(length - 0.5, {"dash": "dot", "color": "#888"})
     if focus is None:
-        fig.update_yaxes(range=[-0.1, 1.15])
+        spec.update_axes("y", {"range": [-0.1, 1.15]})
     else:
         start = max(0, length - focus)
-        shown = np.concatenate([inputs[start:], truth, *[np.asarray(v, dtype=float).ravel() for v in forecasts.values()]])
+        shown = np.concatenate([inputs[start:], truth,
+                                *[np.asarray(v, dtype=float).ravel() for v in forecasts.values()]])
         shown = shown[np.isfinite(shown)]
         low, high = (float(shown.min()), float(shown.max())) if shown.size else (0.0, 1.0)
         pad = max(0.02, 0.1 * (high - low))
-        fig.update_xaxes(range=[start - 0.5, length + len(truth) - 0.5])
-        fig.update_yaxes(range=[low - pad, high + pad])
-    return _legend_below(_layout(fig, title, "time step", "value", height=460))
+        spec.update_axes("x", {"range": [start - 0.5, length + len(truth) - 0.5]})
+        spec.update_axes("y", {"range": [low - pad, high + pad]})
+    return _legend_below(_layout(spec, title, "time step", "value", height=460))
 
 
 def range_figure(low: float, high: float, train_low: float, train_high: float, value: float, *,
@@ -308,22 +326,25 @@ def range_figure(low: float, high: float, train_low: float, train_high: float, v
     `label` replaces the range's caption ("trained 10–20"), e.g. in another language.
     """
     inside = train_low <= value <= train_high
-    fig = go.Figure()
-    fig.add_shape(type="rect", x0=low, x1=high, y0=0.35, y1=0.65, fillcolor="#EEEEEE", line={"width": 0},
-                  layer="below")
-    fig.add_shape(type="rect", x0=train_low, x1=train_high, y0=0.25, y1=0.75, fillcolor=COLORS["training"],
-                  opacity=0.55, line={"width": 0}, layer="below")
-    fig.add_trace(go.Scatter(x=[value], y=[0.5], mode="markers", name=name, showlegend=False,
-                             marker={"size": 16, "symbol": "diamond",
-                                     "color": COLORS["expected"] if inside else COLORS["predicted"],
-                                     "line": {"color": "white", "width": 1}}))
-    fig.add_annotation(x=(train_low + train_high) / 2, y=0.95, text=label or f"trained {train_low:{fmt}}–{train_high:{fmt}}",
-                       showarrow=False, font={"size": MIN_FONT_SIZE, "color": COLORS["training"]})
-    fig.update_xaxes(range=[low, high], showgrid=False, tickfont={"size": MIN_FONT_SIZE})
-    fig.update_yaxes(range=[0, 1.1], visible=False)
-    fig.update_layout(height=100, margin={"l": 10, "r": 10, "t": 5, "b": 30}, template="plotly_white",
-                      showlegend=False, font={"size": MIN_FONT_SIZE})
-    return readable(fig)
+    spec = Spec()
+    spec.add_shape({"type": "rect", "x0": low, "x1": high, "y0": 0.35, "y1": 0.65, "fillcolor": "#EEEEEE",
+                    "line": {"width": 0}, "layer": "below"})
+    spec.add_shape({"type": "rect", "x0": train_low, "x1": train_high, "y0": 0.25, "y1": 0.75,
+                    "fillcolor": COLORS["training"], "opacity": 0.55, "line": {"width": 0}, "layer": "below"})
+    spec.add(scatter(x=[value], y=[0.5], mode="markers", name=name, showlegend=False,
+                     marker={"size": 16, "symbol": "diamond",
+                             "color": COLORS["expected"] if inside else COLORS["predicted"],
+                             "line": {"color": "white", "width": 1}}))
+    spec.add_annotation({"x": (train_low + train_high) / 2, "y": 0.95,
+                         "text": label or f"trained {train_low:{fmt}}–{train_high:{fmt}}", "showarrow": False,
+                         "font": {"size": MIN_FONT_SIZE, "color": COLORS["training"]}})
+    spec.update_axes("x", {"range": [low, high], "showgrid": False, "tickfont": {"size": MIN_FONT_SIZE}})
+    spec.update_axes("y", {"range": [0, 1.1], "visible": False})
+    # (The template is the default one, plotly_white: naming it again would validate all of it again, ~20 ms.)
+    spec.update_layout({"height": 100, "margin": {"l": 10, "r": 10, "t": 5, "b": 30}, "showlegend": False,
+                        "font": {"size": MIN_FONT_SIZE}})
+    readable_layout(spec.layout)
+    return spec.figure()
 
 
 def sweep_figure(values, errors: dict, train_range, chosen: float, *, field: str, labels: dict | None = None,
@@ -332,12 +353,13 @@ def sweep_figure(values, errors: dict, train_range, chosen: float, *, field: str
 
     `field` names the x axis; `title` replaces the English title made from it.
     """
-    fig = curves_figure(values, errors, title=title or f"Error of the forecast as the {field} changes",
-                        x_title=field, y_title="mean absolute error", labels=labels)
-    fig.add_vrect(x0=train_range[0], x1=train_range[1], fillcolor=COLORS["training"], opacity=0.12, line_width=0,
-                  annotation_text="training range", annotation_position="top left")
-    fig.add_vline(x=chosen, line={"dash": "dot", "color": COLORS["input"]})
-    return fig
+    spec = _curves(values, errors, title=title or f"Error of the forecast as the {field} changes",
+                   x_title=field, y_title="mean absolute error", labels=labels)
+    spec.add_vrect(train_range[0], train_range[1],
+                   {"fillcolor": COLORS["training"], "opacity": 0.12, "line": {"width": 0}},
+                   label="training range", position="top left")
+    spec.add_vline(chosen, {"dash": "dot", "color": COLORS["input"]})
+    return spec.figure()
 
 
 # -- inside the cell --------------------------------------------------------------------------
@@ -352,12 +374,11 @@ def heatmap_figure(values, *, title: str, signed: bool, height: int = 300) -> go
     if signed:
         bound = max(1e-6, float(np.nanmax(np.abs(values)))) if values.size else 1.0
         low, high = -bound, bound
-    fig = go.Figure(go.Heatmap(z=values.T, x=np.arange(values.shape[0]), y=np.arange(values.shape[1]),
-                               colorscale=scale, zmin=low, zmax=high,
-                               colorbar={"thickness": 12}))
-    fig = _layout(fig, title, "time step", "unit", height=height)
-    fig.update_layout(margin={"l": 60, "r": 10, "t": 50, "b": 45})
-    return fig
+    spec = Spec()
+    spec.add({"type": "heatmap", "z": values.T, "x": np.arange(values.shape[0]), "y": np.arange(values.shape[1]),
+              "colorscale": scale, "zmin": low, "zmax": high, "colorbar": {"thickness": 12}})
+    _layout(spec, title, "time step", "unit", height=height)
+    return spec.update_layout({"margin": {"l": 60, "r": 10, "t": 50, "b": 45}}).figure()
 
 
 def gates_figure(columns: dict, *, marked_step: int | None = None, height_per_row: int = 230) -> go.Figure:
@@ -367,8 +388,6 @@ def gates_figure(columns: dict, *, marked_step: int | None = None, height_per_ro
     forget gate f); a column with fewer gates leaves its last rows empty. One colour scale (Cividis, 0 to 1)
     for all, as every gate is a sigmoid.
     """
-    from plotly.subplots import make_subplots
-
     names = list(columns)
     rows = max(len(gates) for gates in columns.values())
     titles = []
@@ -376,25 +395,27 @@ def gates_figure(columns: dict, *, marked_step: int | None = None, height_per_ro
         for name in names:
             gates = list(columns[name])
             titles.append(gates[row] if row < len(gates) else "")
-    fig = make_subplots(rows=rows, cols=len(names), subplot_titles=titles, horizontal_spacing=0.08,
-                        vertical_spacing=0.12)
+    spec, cells = grid(rows, len(names), titles, horizontal_spacing=0.08, vertical_spacing=0.12)
     scale, low, high = GATE_SCALES["gate"]
     for col, name in enumerate(names, start=1):
         for row, values in enumerate(columns[name].values(), start=1):
             values = np.asarray(values, dtype=float)
-            fig.add_trace(go.Heatmap(z=values.T, x=np.arange(values.shape[0]), y=np.arange(values.shape[1]),
-                                     coloraxis="coloraxis", name=list(columns[name])[row - 1]), row=row, col=col)
+            cell = cells[(row, col)]
+            spec.add({"type": "heatmap", "z": values.T, "x": np.arange(values.shape[0]),
+                      "y": np.arange(values.shape[1]), "coloraxis": "coloraxis", "name": list(columns[name])[row - 1]},
+                     cell)
             if marked_step is not None:  # framed, not covered: the marked step's column is what to look at
-                fig.add_vrect(x0=marked_step - 0.5, x1=marked_step + 0.5, line={"color": "white", "width": 2},
-                              fillcolor="rgba(0,0,0,0)", row=row, col=col)
-            fig.update_yaxes(title_text="unit", row=row, col=col)
-        fig.update_xaxes(title_text="time step", row=len(columns[name]), col=col)
-    fig.update_layout(coloraxis={"colorscale": scale, "cmin": low, "cmax": high, "colorbar": {"thickness": 14}},
-                      height=rows * height_per_row + 80, font={"size": FONT_SIZE},
-                      margin={"l": 70, "r": 20, "t": 50, "b": 50})
-    for annotation in fig.layout.annotations:  # the panels' titles
-        annotation.font = {"size": FONT_SIZE}
-    return readable(fig)
+                spec.add_vrect(marked_step - 0.5, marked_step + 0.5,
+                               {"line": {"color": "white", "width": 2}, "fillcolor": "rgba(0,0,0,0)"}, cell)
+            spec.update_axes("y", {"title": {"text": "unit"}}, cell)
+        spec.update_axes("x", {"title": {"text": "time step"}}, cells[(len(columns[name]), col)])
+    spec.update_layout({"coloraxis": {"colorscale": scale, "cmin": low, "cmax": high, "colorbar": {"thickness": 14}},
+                        "height": rows * height_per_row + 80, "font": {"size": FONT_SIZE},
+                        "margin": {"l": 70, "r": 20, "t": 50, "b": 50}})
+    for annotation in spec.layout.get("annotations", []):  # the panels' titles
+        annotation["font"] = {"size": FONT_SIZE}
+    readable_layout(spec.layout)
+    return spec.figure()
 
 
 def units_figure(wave, cell, units, *, title: str = "Cell state of chosen units against the wave",
@@ -403,18 +424,20 @@ def units_figure(wave, cell, units, *, title: str = "Cell state of chosen units 
 
     `unit_label` names each unit's line (a `str.format` template with `{unit}`, e.g. a translation).
     """
-    fig = go.Figure()
+    spec = Spec()
     steps = np.arange(len(wave))
-    fig.add_trace(go.Scatter(x=steps, y=np.asarray(wave), name="input wave", yaxis="y2",
-                             line={"color": COLORS["input"], "width": 2}, opacity=0.7))
+    spec.add(scatter(x=steps, y=np.asarray(wave), name="input wave", yaxis="y2",
+                     line={"color": COLORS["input"], "width": 2}, opacity=0.7))
     if envelope is not None:
-        fig.add_trace(go.Scatter(x=steps, y=0.5 + 0.5 * np.asarray(envelope), name="envelope (decay)", yaxis="y2",
-                                 line={"color": COLORS["input"], "width": 1, "dash": "dot"}, opacity=0.7))
+        spec.add(scatter(x=steps, y=0.5 + 0.5 * np.asarray(envelope), name="envelope (decay)", yaxis="y2",
+                         line={"color": COLORS["input"], "width": 1, "dash": "dot"}, opacity=0.7))
     cell = np.asarray(cell)
     for index, unit in enumerate(units):
-        fig.add_trace(go.Scatter(x=steps, y=cell[:, unit], name=unit_label.format(unit=unit),
-                                 line={"color": UNIT_COLORS[index % len(UNIT_COLORS)], "width": 3}))
-    fig = _legend_below(_layout(fig, title, "time step", "cell state c"))
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "wave value", "showgrid": False,
-                              "range": [-0.05, 1.05], "tickmode": "array", "tickvals": [0, 0.25, 0.5, 0.75, 1]})
-    return readable(fig)
+        spec.add(scatter(x=steps, y=cell[:, unit], name=unit_label.format(unit=unit),
+                         line={"color": UNIT_COLORS[index % len(UNIT_COLORS)], "width": 3}))
+    _legend_below(_layout(spec, title, "time step", "cell state c"))
+    spec.update_layout({"yaxis2": {"overlaying": "y", "side": "right", "title": {"text": "wave value"},
+                                   "showgrid": False, "range": [-0.05, 1.05], "tickmode": "array",
+                                   "tickvals": [0, 0.25, 0.5, 0.75, 1]}})
+    readable_layout(spec.layout)
+    return spec.figure()

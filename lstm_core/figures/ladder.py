@@ -14,12 +14,11 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..evaluate import format_error
 from ..experiments.sine import BOOK_MAE as BOOK_SINE_MAE
 from ..ladder import ERROR_NAMES, NOUNS, Rung
-from .base import COLORS, FONT_SIZE, readable
+from .base import COLORS, FONT_SIZE, Spec, grid, readable_layout, scatter
 
 PANELS_PER_ROW = 3
 ROW_PIXELS = 380  # a panel and its two-line title
@@ -27,25 +26,24 @@ GAP_PIXELS = 90  # between rows: the next row's title
 EDGE_PIXELS = 140  # the figure's title above the panels and the axis labels below
 
 
-def _style(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title=title, height=height, font={"size": FONT_SIZE}, template="plotly_white",
-        margin={"l": 50, "r": 20, "t": 100, "b": 40},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "center", "x": 0.5},
-    )
-    return readable(fig)
+def _style(spec: Spec, title: str, height: int) -> Spec:
+    # (The template is the default one, plotly_white: naming it again would validate all of it again, ~20 ms.)
+    spec.update_layout({"title": {"text": title}, "height": height, "font": {"size": FONT_SIZE},
+                        "margin": {"l": 50, "r": 20, "t": 100, "b": 40},
+                        "legend": {"orientation": "h", "yanchor": "top", "y": -0.08, "xanchor": "center", "x": 0.5}})
+    readable_layout(spec.layout)
+    return spec
 
 
-def _grid(count: int, titles: list[str]):
-    """`(figure, (row, column) of each panel, figure height)`: `PANELS_PER_ROW` a row, `ROW_PIXELS` each."""
+def _grid(count: int, titles: list[str]) -> tuple[Spec, list, int]:
+    """`(figure, axes of each panel, figure height)`: `PANELS_PER_ROW` a row, `ROW_PIXELS` each."""
     columns = min(count, PANELS_PER_ROW)
     rows = math.ceil(count / columns)
     height = EDGE_PIXELS + rows * ROW_PIXELS + (rows - 1) * GAP_PIXELS
     plotted = height - 100 - 40  # without _style's top and bottom margins
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles, horizontal_spacing=0.06,
-                        vertical_spacing=GAP_PIXELS / plotted if rows > 1 else 0.1)
-    positions = [(index // columns + 1, index % columns + 1) for index in range(count)]
-    return fig, positions, height
+    spec, cells = grid(rows, columns, titles, horizontal_spacing=0.06,
+                       vertical_spacing=GAP_PIXELS / plotted if rows > 1 else 0.1)
+    return spec, [cells[(index // columns + 1, index % columns + 1)] for index in range(count)], height
 
 
 def panel_title(experiment: str, rung: Rung) -> str:
@@ -73,31 +71,28 @@ def rectangle_panels_figure(ladder: list[Rung], free_drawings, completions,
 def rectangle_panels(free_drawings, completions, titles: list[str], *, title: str = "") -> go.Figure:
     """One panel per model, on the book's axes and in the same trace order as `rectangle_panels_figure`
     (`rectangle_panel_frames` animates either): `free_drawings[i]` (4, 2), `completions[i]` (k, 4, 2)."""
-    fig, positions, height = _grid(len(titles), titles)
-    for index, ((row, col), free, completed) in enumerate(zip(positions, free_drawings, completions)):
+    spec, panels, height = _grid(len(titles), titles)
+    for index, (cell, free, completed) in enumerate(zip(panels, free_drawings, completions)):
         first = index == 0
         for drawing in np.asarray(completed, dtype=float).reshape(-1, 4, 2):
             closed = _closed(drawing)
-            fig.add_trace(go.Scatter(
-                x=closed[:, 0], y=closed[:, 1], mode="lines", name="completed from a given first corner",
-                legendgroup="completed", showlegend=first, line={"color": COLORS["accent"], "width": 2}),
-                row=row, col=col)
+            spec.add(scatter(x=closed[:, 0], y=closed[:, 1], mode="lines", name="completed from a given first corner",
+                             legendgroup="completed", showlegend=first, line={"color": COLORS["accent"], "width": 2}),
+                     cell)
             first = False
         corners = np.asarray(completed, dtype=float).reshape(-1, 4, 2)[:, 1]
-        fig.add_trace(go.Scatter(
-            x=corners[:, 0], y=corners[:, 1], mode="markers", name="given first corner", legendgroup="given",
-            showlegend=index == 0, marker={"color": COLORS["input"], "size": 9}), row=row, col=col)
+        spec.add(scatter(x=corners[:, 0], y=corners[:, 1], mode="markers", name="given first corner",
+                         legendgroup="given", showlegend=index == 0, marker={"color": COLORS["input"], "size": 9}),
+                 cell)
         closed = _closed(free)
-        fig.add_trace(go.Scatter(
-            x=closed[:, 0], y=closed[:, 1], mode="lines+markers", name="drawn from [0, 0]", legendgroup="free",
-            showlegend=index == 0, fill="toself", line={"color": COLORS["predicted"], "width": 3},
-            marker={"size": 7}), row=row, col=col)
-    fig.update_xaxes(range=[-0.1, 1.1], constrain="domain", dtick=0.5)
-    fig.update_yaxes(range=[-0.1, 1.1], constrain="domain", dtick=0.5)
-    for index in range(len(titles)):
-        suffix = "" if index == 0 else str(index + 1)
-        fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"
-    return _style(fig, title, height=height)
+        spec.add(scatter(x=closed[:, 0], y=closed[:, 1], mode="lines+markers", name="drawn from [0, 0]",
+                         legendgroup="free", showlegend=index == 0, fill="toself",
+                         line={"color": COLORS["predicted"], "width": 3}, marker={"size": 7}), cell)
+    spec.update_axes("x", {"range": [-0.1, 1.1], "constrain": "domain", "dtick": 0.5})
+    spec.update_axes("y", {"range": [-0.1, 1.1], "constrain": "domain", "dtick": 0.5})
+    for x, y in panels:
+        spec.update_axes("y", {"scaleanchor": x}, (x, y))
+    return _style(spec, title, height=height).figure()
 
 
 def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, context: int = 20,
@@ -110,25 +105,24 @@ def sine_panels_figure(ladder: list[Rung], inputs, expected, predictions, *, con
     length = len(inputs)
     shown = np.arange(max(0, length - context), length)
     outputs = np.arange(length, length + len(expected))
-    fig, positions, height = _grid(len(ladder), titles or [panel_title("sine", rung) for rung in ladder])
-    for index, ((row, col), predicted) in enumerate(zip(positions, predictions)):
+    spec, panels, height = _grid(len(ladder), titles or [panel_title("sine", rung) for rung in ladder])
+    for index, (cell, predicted) in enumerate(zip(panels, predictions)):
         first = index == 0
-        fig.add_trace(go.Scatter(x=shown, y=inputs[shown], mode="lines", name="input", legendgroup="input",
-                                 showlegend=first, line={"color": COLORS["input"]}), row=row, col=col)
-        fig.add_trace(go.Scatter(x=outputs, y=expected, mode="lines+markers", name="expected",
-                                 legendgroup="expected", showlegend=first,
-                                 line={"color": COLORS["expected"], "width": 3}, marker={"size": 7}), row=row, col=col)
-        fig.add_trace(go.Scatter(x=outputs, y=np.asarray(predicted, dtype=float).ravel(), mode="lines+markers",
-                                 name="predicted", legendgroup="predicted", showlegend=first,
-                                 line={"color": COLORS["predicted"], "width": 3, "dash": "dash"},
-                                 marker={"size": 8, "symbol": "x"}), row=row, col=col)
-        fig.add_vline(x=length - 0.5, line={"dash": "dot", "color": "#888"}, row=row, col=col)
+        spec.add(scatter(x=shown, y=inputs[shown], mode="lines", name="input", legendgroup="input", showlegend=first,
+                         line={"color": COLORS["input"]}), cell)
+        spec.add(scatter(x=outputs, y=expected, mode="lines+markers", name="expected", legendgroup="expected",
+                         showlegend=first, line={"color": COLORS["expected"], "width": 3}, marker={"size": 7}), cell)
+        spec.add(scatter(x=outputs, y=np.asarray(predicted, dtype=float).ravel(), mode="lines+markers",
+                         name="predicted", legendgroup="predicted", showlegend=first,
+                         line={"color": COLORS["predicted"], "width": 3, "dash": "dash"},
+                         marker={"size": 8, "symbol": "x"}), cell)
+        spec.add_vline(length - 0.5, {"dash": "dot", "color": "#888"}, cell)
     # The same y axis for every panel, zoomed on what they show, so small differences are visible.
     values = np.concatenate([inputs[shown], expected, *[np.asarray(p, dtype=float).ravel() for p in predictions]])
     low, high = max(-0.05, float(values.min()) - 0.05), min(1.15, float(values.max()) + 0.05)
-    fig.update_yaxes(range=[low, high])
-    fig.update_xaxes(dtick=10)
-    return _style(fig, title, height=height)
+    spec.update_axes("y", {"range": [low, high]})
+    spec.update_axes("x", {"dtick": 10})
+    return _style(spec, title, height=height).figure()
 
 
 def error_curve_figure(experiment: str, ladder: list[Rung], *, noun: str | None = None,
@@ -142,21 +136,21 @@ def error_curve_figure(experiment: str, ladder: list[Rung], *, noun: str | None 
     sizes = [rung.size for rung in ladder]
     errors = [rung.error for rung in ladder]
     error_name = ERROR_NAMES[experiment]
-    fig = go.Figure(go.Scatter(
+    spec = Spec()
+    spec.add(scatter(
         x=sizes, y=errors, mode="lines+markers+text", name=error_name, text=[format_error(e) for e in errors],
         textposition="top center", line={"color": COLORS["predicted"], "width": 3}, marker={"size": 12},
         hovertemplate=f"%{{x:,}} {noun or NOUNS[experiment]}<br>%{{fullData.name}} %{{text}}<extra></extra>"))
     if experiment == "sine":
-        fig.add_hline(y=BOOK_SINE_MAE, line={"dash": "dash", "color": COLORS["expected"]},
-                      annotation_text=book_note or f"book: {BOOK_SINE_MAE} after 10,000 examples",
-                      annotation_position="bottom right")
+        spec.add_hline(BOOK_SINE_MAE, {"dash": "dash", "color": COLORS["expected"]},
+                       label=book_note or f"book: {BOOK_SINE_MAE} after 10,000 examples", position="bottom right")
     top = max(errors + ([BOOK_SINE_MAE] if experiment == "sine" else [])) if errors else 1.0
-    fig.update_xaxes(type="log", title_text=f"training size ({NOUNS[experiment]}, log scale)",
-                     tickvals=sizes, ticktext=[f"{s:,}" for s in sizes])
-    fig.update_yaxes(title_text=f"{error_name} (lower is better)", range=[0, top * 1.2], rangemode="tozero")
-    fig = _style(fig, f"{error_name[0].upper()}{error_name[1:]} against training size", height=420)
-    fig.update_layout(margin={"t": 60}, showlegend=False)
-    return fig
+    spec.update_axes("x", {"type": "log", "title": {"text": f"training size ({NOUNS[experiment]}, log scale)"},
+                           "tickvals": sizes, "ticktext": [f"{s:,}" for s in sizes]})
+    spec.update_axes("y", {"title": {"text": f"{error_name} (lower is better)"}, "range": [0, top * 1.2],
+                           "rangemode": "tozero"})
+    _style(spec, f"{error_name[0].upper()}{error_name[1:]} against training size", height=420)
+    return spec.update_layout({"margin": {"t": 60}, "showlegend": False}).figure()
 
 
 def rectangle_panel_frames(free_drawings, completions) -> list[dict]:

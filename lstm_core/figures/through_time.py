@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from .base import COLORS, FONT_SIZE, readable
+from .base import COLORS, FONT_SIZE, Spec, grid, readable_layout, scatter
 from .concepts import _log_range, direct_labels, log_ticks
 
 PROFILE_COLOR = COLORS["expected"]
@@ -33,22 +32,23 @@ def profile_figure(steps_back, median, bound, *, title: str = "Gradient through 
     median = np.maximum(np.asarray(median, dtype=float), 1e-300)
     bound = np.maximum(np.asarray(bound, dtype=float), 1e-300)
     log_range = _log_range([median, bound], floor=1e-300)
-    fig = go.Figure()
-    fig.add_hline(y=1.0, line={"color": "#BBBBBB", "width": 1})
-    fig.add_trace(go.Scatter(x=steps_back, y=bound, mode="lines", name=bound_label,
-                             line={"color": BOUND_COLOR, "width": 3, "dash": "dash"}))
-    fig.add_trace(go.Scatter(x=steps_back, y=median, mode="lines", name=median_label,
-                             line={"color": PROFILE_COLOR, "width": 6}))
+    spec = Spec()
+    spec.add_hline(1.0, {"color": "#BBBBBB", "width": 1})
+    spec.add(scatter(x=steps_back, y=bound, mode="lines", name=bound_label,
+                     line={"color": BOUND_COLOR, "width": 3, "dash": "dash"}))
+    spec.add(scatter(x=steps_back, y=median, mode="lines", name=median_label,
+                     line={"color": PROFILE_COLOR, "width": 6}))
     far = int(np.argmax(steps_back))
-    direct_labels(fig, [(steps_back[far], bound[far], bound_label, BOUND_COLOR),
-                        (steps_back[far], median[far], median_label, PROFILE_COLOR)],
+    direct_labels(spec, [(steps_back[far], bound[far], bound_label, BOUND_COLOR),
+                         (steps_back[far], median[far], median_label, PROFILE_COLOR)],
                   log_range=log_range, xanchor="right")
-    fig.update_yaxes(type="log", range=list(log_range), exponentformat="power", title_text=y_title,
-                     **log_ticks(log_range))
-    fig.update_xaxes(title_text=x_title, range=[-0.5, float(steps_back.max()) + 0.5])
-    fig.update_layout(title=title, height=440, font={"size": FONT_SIZE}, showlegend=False,
-                      margin={"l": 80, "r": 20, "t": 70, "b": 60})
-    return readable(fig)
+    spec.update_axes("y", {"type": "log", "range": list(log_range), "exponentformat": "power",
+                           "title": {"text": y_title}, **log_ticks(log_range)})
+    spec.update_axes("x", {"title": {"text": x_title}, "range": [-0.5, float(steps_back.max()) + 0.5]})
+    spec.update_layout({"title": {"text": title}, "height": 440, "font": {"size": FONT_SIZE}, "showlegend": False,
+                        "margin": {"l": 80, "r": 20, "t": 70, "b": 60}})
+    readable_layout(spec.layout)
+    return spec.figure()
 
 
 def clipping_figure(runs: list, *, clipnorm: float, title: str = "Training without and with clipping",
@@ -62,7 +62,7 @@ def clipping_figure(runs: list, *, clipnorm: float, title: str = "Training witho
     loss panel at the step where it did, named by `overflow_label` (a template with `{step}`). `clip_label`
     names the line of the clip value on the norms (default `clip value 1`).
     """
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1)
+    spec, cells = grid(2, 1, shared_xaxes=True, vertical_spacing=0.1)
     panels = {1: [], 2: []}
     for index, (label, steps, losses, norms, diverged_step) in enumerate(runs):
         color = RUN_COLORS[index % len(RUN_COLORS)]
@@ -70,8 +70,8 @@ def clipping_figure(runs: list, *, clipnorm: float, title: str = "Training witho
         for row, values in ((1, losses), (2, norms)):
             values = np.asarray(values, dtype=float)
             finite = np.isfinite(values) & (values > 0)
-            fig.add_trace(go.Scatter(x=steps[finite], y=values[finite], mode="lines", name=label,
-                                     line={"color": color, "width": 4}), row=row, col=1)
+            spec.add(scatter(x=steps[finite], y=values[finite], mode="lines", name=label,
+                             line={"color": color, "width": 4}), cells[(row, 1)])
             if finite.any():
                 last = np.flatnonzero(finite)[-1]
                 panels[row].append((steps[last], values[last], label, color))
@@ -79,23 +79,25 @@ def clipping_figure(runs: list, *, clipnorm: float, title: str = "Training witho
             finite = np.asarray(losses, dtype=float)
             finite = finite[np.isfinite(finite) & (finite > 0)]
             height = float(finite.max()) if finite.size else 1.0
-            fig.add_trace(go.Scatter(x=[diverged_step], y=[height], mode="markers+text",
-                                     name=overflow_label.format(step=diverged_step),
-                                     text=[overflow_label.format(step=diverged_step)], textposition="bottom right",
-                                     marker={"symbol": "x", "size": 16, "color": color, "line": {"width": 2}},
-                                     textfont={"color": color, "size": FONT_SIZE}), row=1, col=1)
+            spec.add(scatter(x=[diverged_step], y=[height], mode="markers+text",
+                             name=overflow_label.format(step=diverged_step),
+                             text=[overflow_label.format(step=diverged_step)], textposition="bottom right",
+                             marker={"symbol": "x", "size": 16, "color": color, "line": {"width": 2}},
+                             textfont={"color": color, "size": FONT_SIZE}), cells[(1, 1)])
     if clipnorm > 0:
         last = max((float(np.max(steps)) for _, steps, *_ in runs if len(steps)), default=1.0)
-        fig.add_hline(y=clipnorm, line={"color": COLORS["input"], "dash": "dot", "width": 2}, row=2, col=1)
+        spec.add_hline(clipnorm, {"color": COLORS["input"], "dash": "dot", "width": 2}, cells[(2, 1)])
         panels[2].append((last, clipnorm, clip_label or f"clip value {clipnorm:g}", COLORS["input"]))
     for row, title_text in ((1, loss_title), (2, norm_title)):
-        traces = [trace.y for trace in fig.data if trace.yaxis == ("y" if row == 1 else "y2")]
+        cell = cells[(row, 1)]
+        traces = [trace["y"] for trace in spec.data if trace["yaxis"] == cell[1]]
         low, high = _log_range([*traces, [clipnorm] if row == 2 and clipnorm > 0 else []], pad=0.4)
         log_range = (low, high + 0.08 * (high - low))  # room above the highest line for its label
-        fig.update_yaxes(type="log", exponentformat="power", title_text=title_text, range=list(log_range),
-                         row=row, col=1, **log_ticks(log_range))
-        direct_labels(fig, panels[row], row=row, col=1, log_range=log_range, xanchor="right")
-    fig.update_xaxes(title_text=x_title, row=2, col=1)
-    fig.update_layout(title=title, height=600, font={"size": FONT_SIZE}, showlegend=False,
-                      margin={"l": 80, "r": 20, "t": 70, "b": 60})
-    return readable(fig)
+        spec.update_axes("y", {"type": "log", "exponentformat": "power", "title": {"text": title_text},
+                               "range": list(log_range), **log_ticks(log_range)}, cell)
+        direct_labels(spec, panels[row], cell=cell, log_range=log_range, xanchor="right")
+    spec.update_axes("x", {"title": {"text": x_title}}, cells[(2, 1)])
+    spec.update_layout({"title": {"text": title}, "height": 600, "font": {"size": FONT_SIZE}, "showlegend": False,
+                        "margin": {"l": 80, "r": 20, "t": 70, "b": 60}})
+    readable_layout(spec.layout)
+    return spec.figure()

@@ -1,4 +1,5 @@
-"""figures: pure functions from arrays to Plotly figures (base, concept lessons, training-size lab)."""
+"""figures: pure functions from arrays to Plotly figures (base, concept lessons, training-size lab), built as plain
+dicts by helpers that must write what Plotly's own calls write (`make_subplots`, `add_vline`, `update_layout`)."""
 
 import math
 
@@ -289,3 +290,107 @@ def test_the_sine_replay_zooms_on_the_output_window_and_draws_each_steps_error()
     assert early[1] >= (expected + 0.3).max() > trained[1]  # each moment's zoom holds that moment's prediction
     np.testing.assert_allclose(figure.frames[0].data[0].y, expected + 0.3)  # the main panel's prediction first
     assert names.count("predicted") == 2 and names.count("expected") == 2
+
+
+# -- figures built as plain dicts, validated once: the same figures Plotly's own calls build -----------------------
+
+def _canonical(figure) -> str:
+    """A figure's JSON with its keys sorted: the same text for the same figure however it was built (an int stays
+    an int, a float a float, a numpy array an encoded array)."""
+    import json
+
+    return json.dumps(json.loads(figure.to_json()), sort_keys=True)
+
+
+GRIDS = [  # the arrangements the figures use, titles and all
+    dict(rows=2, cols=2, subplot_titles=("", "zoomed", "", "errors"), row_heights=[0.6, 0.4],
+         column_widths=[0.66, 0.34], vertical_spacing=0.2, horizontal_spacing=0.09),
+    dict(rows=2, cols=2, subplot_titles=("left", "right"), specs=[[{}, {}], [{"colspan": 2}, None]],
+         row_heights=[0.6, 0.4], vertical_spacing=0.16, horizontal_spacing=0.08),
+    dict(rows=2, cols=3, subplot_titles=list("abcde"), horizontal_spacing=0.06, vertical_spacing=90 / 850),
+    dict(rows=3, cols=2, subplot_titles=["z", "f", "r", "i", "", "o"], horizontal_spacing=0.08, vertical_spacing=0.12),
+    dict(rows=1, cols=2, subplot_titles=["before", "after"], shared_yaxes=True, horizontal_spacing=0.04),
+    dict(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1),
+]
+
+
+def test_a_grid_is_laid_out_as_make_subplots_lays_it_out():
+    from plotly.subplots import make_subplots
+
+    from lstm_core.figures.base import grid
+
+    for options in GRIDS:
+        shape = {key: value for key, value in options.items() if key != "subplot_titles"}
+        rows, cols = shape.pop("rows"), shape.pop("cols")
+        named = options.get("subplot_titles", ())
+        renamed = [f"{title} ({index})" if title else "" for index, title in enumerate(named)]  # other texts
+        for titles in (named, renamed):
+            expected = make_subplots(rows=rows, cols=cols, **shape, **({"subplot_titles": titles} if titles else {}))
+            spec, cells = grid(rows, cols, titles, **shape)
+            assert _canonical(spec.figure()) == _canonical(expected), options
+            for (row, col), (x, y) in cells.items():
+                subplot = expected.get_subplot(row, col)
+                assert (subplot.xaxis.plotly_name, subplot.yaxis.plotly_name) == (f"xaxis{x[1:]}", f"yaxis{y[1:]}")
+            spec.layout["xaxis"]["domain"] = [0.5, 0.6]  # a grid's layout is the figure's own: the next is intact
+            assert grid(rows, cols, titles, **shape)[0].layout["xaxis"]["domain"] != [0.5, 0.6]
+
+
+def test_lines_bands_and_their_labels_are_what_plotly_adds():
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from lstm_core.figures.base import Spec, grid
+
+    line = {"dash": "dot", "color": "#888"}
+    for corner in ("top left", "top right", "bottom left", "bottom right"):
+        for on_grid in (False, True):
+            expected = make_subplots(rows=1, cols=2) if on_grid else go.Figure()
+            spec, cells = grid(1, 2) if on_grid else (Spec(), {(1, 2): ("x", "y")})
+            where = {"row": 1, "col": 2} if on_grid else {}
+            expected.add_trace(go.Scatter(x=[0, 4], y=[0, 1]), **where)  # Plotly leaves an empty panel alone
+            spec.add({"type": "scatter", "x": [0, 4], "y": [0, 1]}, cells[(1, 2)] if on_grid else None)
+            expected.add_vline(x=2.5, line=line, annotation_text="v", annotation_position=corner, **where)
+            expected.add_hline(y=0.25, line=line, annotation_text="h", annotation_position=corner, **where)
+            expected.add_vrect(x0=3, x1=1, fillcolor="#EEEEEE", opacity=0.5, line_width=0, layer="below",
+                               annotation_text="r", annotation_position=corner, **where)
+            expected.add_vline(x=1, line=line, **where)
+            spec.add_vline(2.5, line, cells[(1, 2)], label="v", position=corner)
+            spec.add_hline(0.25, line, cells[(1, 2)], label="h", position=corner)
+            spec.add_vrect(3, 1, {"fillcolor": "#EEEEEE", "opacity": 0.5, "line": {"width": 0}, "layer": "below"},
+                           cells[(1, 2)], label="r", position=corner)
+            spec.add_vline(1, line, cells[(1, 2)])
+            assert _canonical(spec.figure()) == _canonical(expected), (corner, on_grid)
+
+
+def test_merging_a_dict_writes_what_plotlys_updates_write():
+    import plotly.graph_objects as go
+
+    from lstm_core.figures.base import Spec, merge
+
+    values = np.array([0.1, 0.2, 0.3])
+    updates = [  # (to the trace, to the layout): an equal value (the same numbers, 340.0) leaves the one there
+        ({"y": values.tolist(), "marker": {"size": 9}},
+         {"title": {"text": "wave"}, "height": 340.0, "legend": {"y": 1.09}}),
+        ({"y": [0.1, 0.2, 0.4], "marker": {"line": {"width": 2}}}, {"title": {"font": {"size": 18}}, "height": 400}),
+    ]
+    expected = go.Figure(go.Scatter(x=np.arange(3), y=values, marker={"size": 7}),
+                         layout={"title": {"text": "t", "font": {"size": 16}}, "height": 340,
+                                 "legend": {"y": 1.0, "x": 1.0}})
+    spec = Spec({"title": {"text": "t", "font": {"size": 16}}, "height": 340, "legend": {"y": 1.0, "x": 1.0}})
+    style = {"size": 7}  # a style another trace may share
+    spec.add({"type": "scatter", "x": np.arange(3), "y": values, "marker": style})
+    for trace_update, layout_update in updates:
+        expected.data[0].update(trace_update)
+        expected.update_layout(layout_update)
+        merge(spec.data[0], trace_update)
+        spec.update_layout(layout_update)
+        assert _canonical(spec.figure()) == _canonical(expected)
+    assert style == {"size": 7}  # written into a copy
+
+
+def test_a_built_figure_made_plain_dicts_again_is_built_the_same():
+    from lstm_core.figures.base import Spec
+
+    for name, build in _builders().items():
+        figure = build()
+        assert _canonical(Spec.of(figure).figure()) == _canonical(figure), name
