@@ -85,8 +85,9 @@ def max_units() -> int:
 
 
 # A lesson's default trains in 1-10 s here; 120 s leaves room for settings many times larger (25,000 sine
-# examples for 10 epochs: ~30 s) but refuses the ones that would hold the one training slot of a class for
-# many minutes (the sine sliders' largest, 64 units x 4 layers, 25,000 examples, 50 epochs: ~11 min).
+# examples for 10 epochs: estimated ~37 s) but refuses the ones that would hold the one training slot of a class
+# for many minutes (the sine sliders' largest, 64 units x 4 layers, 25,000 examples, 50 epochs: estimated
+# ~24 min; engine/cost.py, its constants fitted by benchmarks/cost_model.py).
 DEFAULT_TRAINING_SECONDS = 120.0
 
 

@@ -18,19 +18,34 @@ The work of a training (`work`), from its configuration alone:
 - *cell steps*: a recurrent layer's time steps run one after the other, and on
   a CPU a small LSTM step costs more in latency than in arithmetic, so the
   number of sequential (batch, time step, layer) steps counts on its own:
-  batches × epochs × time steps × recurrent layers.
+  batches × epochs × time steps × recurrent layers; and so does their *width*
+  (`width_steps`: each step's `i + u`, the columns of the matrix it
+  multiplies, summed): a step's latency grows with its width, not with the
+  batch, and a stacked layer's step (`i = u`) is wider than the first's.
+- *updates*: each optimizer step (one a batch) costs a fixed time beside its
+  cell steps (the optimizer's update, the gradient norm, the recorded losses):
+  what a model of one time step, such as the book's rectangles, mostly costs.
+- *calls*: Keras runs a recipe's `steps_per_execution` steps per call into
+  its loop, and each call costs the host time (Keras' loop, the callback that
+  records the losses and snapshots): the concept lessons, with a few steps a
+  call, pay it; the sine and rectangle lessons, with a hundred and more,
+  hardly. A single step a call runs without that loop.
 
-Seconds = overhead (data, building and scoring the model) + FLOPs / `RATE`
-+ cell steps × `STEP_SECONDS` (+ `COMPILE_SECONDS` per recurrent layer the
-first time a server trains an architecture), where the two machine constants
-come from `benchmarks/efficiency.py` on this 2-core server (README,
-Performance): the app's sine training ran at 425,000 example-steps/s (about
-12.5 GFLOP/s) with batches of 20 through two LSTM layers, i.e. 23.5 µs per
-(batch, step, layer); its matmuls at the small-matmul peak measured beside it
-(`RATE`, 110 GFLOP/s) take 2.7 µs of that, and the rest is the step's latency
-(`STEP_SECONDS`, 21 µs). Without XLA (the explode lesson, and the tests) the
-book recipe's 44,000 example-steps/s at batch 10 gives 110 µs a step
-(`EAGER_STEP_SECONDS`).
+Seconds = overhead (data, building and scoring the model: `OVERHEAD`, by
+experiment) + FLOPs / `RATE` + cell steps × `STEP_SECONDS` + width ×
+`WIDTH_STEP_SECONDS` + updates × `UPDATE_SECONDS` + calls × `CALL_SECONDS`
+(without XLA, as the explode and through-time lessons and the tests train:
+`EAGER_STEP_SECONDS` a cell step and `EAGER_UPDATE_SECONDS` an update instead),
+and `COMPILE_SECONDS` per recurrent layer the first time a server trains an
+architecture. The constants are fitted by `benchmarks/cost_model.py`, which
+trains a grid of configurations over the sizes a class can ask for (the sine
+lesson's units, depth and both recipes, and every other lesson that trains)
+on this 2-core server, warm, and prints each one's estimated and measured
+seconds, the constants that fit them best and the ratios they give: take the
+figures from its output, not from here. A model of the FLOPs and cell steps
+alone, its constants taken from one model (the sine default), was far under
+the time of wide models and of one-step ones: the benchmark prints the best
+fit of that form beside this one's.
 
 Calibration: a machine other than the one measured, or the same one under a
 class's load, is faster or slower by some factor. `Calibration` keeps the
@@ -38,10 +53,11 @@ ratio measured / estimated seconds of the last trainings (the Trainer feeds
 it every training it runs that did not compile: a compile's seconds, and the
 first training of a process, which also starts TensorFlow's runtime, vary
 too much) and its running median scales every estimate, so the estimates
-become this server's own after a few trainings. The
-uncalibrated estimate is within about 2× of the measured seconds of the
-app's trainings on this machine; tests check that a calibrated one is within
-3× of a real training's.
+become this server's own after a few trainings. The uncalibrated estimate's
+target is ±30% of the measured seconds of every training of the benchmark's
+grid on this machine (it prints whether that is met); tests check that a
+calibrated one is within 3× of a real training's, and that the estimates of a
+narrow and of a wide model scale as their trainings do.
 """
 
 from __future__ import annotations
@@ -54,15 +70,21 @@ from dataclasses import dataclass
 
 from .config import ConfigError
 
-RATE = 110e9  # FLOP/s of a training step's matmuls (benchmarks/efficiency.py, small-matmul peak)
-STEP_SECONDS = 21e-6  # latency of one (batch, time step, recurrent layer) step with XLA (see above)
-EAGER_STEP_SECONDS = 110e-6  # the same without XLA (benchmarks/efficiency.py, the book recipe)
-OVERHEAD_SECONDS = 0.5  # data, building the model, scoring it: for most experiments
+# The machine constants, fitted by benchmarks/cost_model.py on this 2-core server (see above).
+RATE = 70e9  # FLOP/s of a training step's matmuls
+STEP_SECONDS = 4.9e-6  # latency of one (batch, time step, recurrent layer) step with XLA ...
+WIDTH_STEP_SECONDS = 0.51e-6  # ... and what it grows by per column of the step's [batch, i + u] matrix
+UPDATE_SECONDS = 0.30e-3  # one optimizer step (batch) beside its cell steps
+CALL_SECONDS = 14e-3  # one call into Keras' loop of `steps_per_execution` (> 1) steps, the host's side
+EAGER_STEP_SECONDS = 53e-6  # a step's latency without XLA ...
+EAGER_UPDATE_SECONDS = 3.1e-3  # ... and an optimizer step's (one call each: the lessons without XLA run one a call)
+OVERHEAD_SECONDS = 0.25  # data, building the model, scoring it: an experiment not in `OVERHEAD`
+# Each experiment's: its data, building and scoring (the cells lesson replays its ~30 snapshots for errors and
+# input gradients, forecasting scores three strategies, the window lesson trains an MLP beside its LSTM).
+OVERHEAD = {"sine": 0.11, "rectangles": 0.09, "window": 0.37, "cells": 0.51, "forecast": 0.25,
+            "bidirectional": 0.11, "encoderdecoder": 0.14, "explode": 0.07, "throughtime": 0.06}
 COMPILE_SECONDS = 1.5  # per recurrent layer, the first training of an architecture with XLA (README: cold - warm)
 EAGER_COMPILE_SECONDS = 0.3  # the same without XLA (tracing the step)
-# Experiments whose scoring and analysis take longer than the training of a small model: the cells lesson
-# replays its ~30 snapshots for errors and input gradients, forecasting scores three strategies.
-OVERHEAD = {"cells": 2.5, "forecast": 1.0}
 
 ENVIRONMENT = "LSTM_EXPLORER_MAX_TRAINING_SECONDS"
 
@@ -150,36 +172,63 @@ def weights(layer: Layer) -> int:
 
 @dataclass(frozen=True)
 class Work:
-    """A training's work: FLOPs (matmuls, forward and backward), sequential cell steps, recurrent layers."""
+    """A training's work: FLOPs (matmuls, forward and backward), sequential cell steps and their width (each
+    step's inputs + units, summed), optimizer steps (`updates`), calls into Keras' loop of several steps (`calls`),
+    recurrent layers."""
 
     flops: float
     cell_steps: int
     layers: int
     jit: bool = True
     overhead: float = OVERHEAD_SECONDS
+    width_steps: int = 0
+    updates: int = 0
+    calls: int = 0
 
     def seconds(self, *, compile: bool = False) -> float:
         """The estimated seconds of this work on the measured machine (uncalibrated)."""
-        step = STEP_SECONDS if self.jit else EAGER_STEP_SECONDS
+        if self.jit:
+            steps = (self.cell_steps * STEP_SECONDS + self.width_steps * WIDTH_STEP_SECONDS
+                     + self.updates * UPDATE_SECONDS)
+        else:
+            steps = self.cell_steps * EAGER_STEP_SECONDS + self.updates * EAGER_UPDATE_SECONDS
         compiling = self.layers * (COMPILE_SECONDS if self.jit else EAGER_COMPILE_SECONDS) if compile else 0.0
-        return self.overhead + compiling + self.flops / RATE + self.cell_steps * step
+        return self.overhead + compiling + self.flops / RATE + steps + self.calls * CALL_SECONDS
 
 
-def work(config, *, batch_size: int | None = None, epochs: int | None = None, jit: bool = True) -> Work:
+def steps_per_call(config) -> int:
+    """The optimizer steps Keras runs per call into the compiled step: the experiment's recipe's
+    `steps_per_execution` (1 for an experiment the registry does not know)."""
+    from .. import experiments  # plain Python: the registry's configurations and recipes
+
+    try:
+        experiment = experiments.of(config)
+    except TypeError:  # not a registered experiment's configuration (a test's own)
+        return 1
+    return max(1, int(experiment.recipe(config).steps_per_execution))
+
+
+def work(config, *, batch_size: int | None = None, epochs: int | None = None, jit: bool = True,
+         steps_per_execution: int | None = None) -> Work:
     """The work of training `config` for `epochs` (default: all of its epochs) in batches of `batch_size`
-    (default: the configuration's, else 32); `jit` says whether the step is compiled with XLA."""
+    (default: the configuration's, else 32), `steps_per_execution` steps a call (default: its recipe's);
+    `jit` says whether the step is compiled with XLA."""
     model = shape(config)
     examples = int(getattr(config, "train_size", 1)) * model.per_item
     epochs = int(getattr(config, "epochs", 1)) if epochs is None else int(epochs)
     batch = max(1, int(batch_size or getattr(config, "batch_size", 32)))
+    per_call = max(1, int(steps_per_execution or steps_per_call(config)))
     used = max(batch, examples - examples % batch)  # whole batches only (engine.fit)
+    batches = used // batch  # an epoch's optimizer steps
     steps = [layer.steps or model.steps for layer in model.layers]
     recurrent = sum(weights(layer) * count for layer, count in zip(model.layers, steps))
     per_example = recurrent + model.dense + model.dense_per_step * model.steps
     flops = 6.0 * per_example * used * epochs  # 2 FLOPs a weight, ×3 for forward + backward
-    cell_steps = (used // batch) * epochs * sum(steps)
+    width = sum((layer.inputs + layer.units) * count for layer, count in zip(model.layers, steps))
     overhead = OVERHEAD.get(getattr(config, "experiment", ""), OVERHEAD_SECONDS)
-    return Work(flops=flops, cell_steps=cell_steps, layers=len(model.layers), jit=jit, overhead=overhead)
+    calls = -(-batches // per_call) * epochs if per_call > 1 else 0  # Keras runs a single step without its loop
+    return Work(flops=flops, cell_steps=batches * epochs * sum(steps), layers=len(model.layers), jit=jit,
+                overhead=overhead, width_steps=batches * epochs * width, updates=batches * epochs, calls=calls)
 
 
 def estimate(config, **options) -> float:
