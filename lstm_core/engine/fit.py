@@ -39,9 +39,7 @@ examples are random already).
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,12 +47,12 @@ import numpy as np
 from . import snapshots as _snapshots
 from .backend import keras as _keras
 from .experiment import Experiment, Recipe
+from .idle import Idle
 from .snapshots import Snapshots
 
 POOL_SIZE = 8  # idle compiled models kept, least recently used out first
 JIT_COMPILE = True  # tests switch XLA off: for micro models the compile costs more than it saves
-_pool: OrderedDict = OrderedDict()  # architecture → idle compiled models
-_pool_lock = threading.Lock()
+_pool = Idle(POOL_SIZE)  # architecture → idle compiled models
 _recording_class = None
 
 
@@ -237,14 +235,9 @@ def plain_model(experiment: Experiment, config):
 # -- the pool of compiled models ----------------------------------------------------------------
 def _borrow(experiment: Experiment, config, recipe: Recipe):
     """`(compiled model, newly compiled?)`: an idle pooled model of this architecture, or a new one."""
-    key = experiment.architecture(config, recipe)
-    with _pool_lock:
-        idle = _pool.get(key)
-        if idle:
-            model = idle.pop()
-            if not idle:
-                del _pool[key]
-            return model, False
+    model = _pool.take(experiment.architecture(config, recipe))
+    if model is not None:
+        return model, False
     inputs, outputs = experiment.build(config)
     model = _recording_model_class()(inputs=inputs, outputs=outputs)
     model.compile(optimizer=_optimizer(recipe), jit_compile=recipe.jit_compile,
@@ -254,21 +247,12 @@ def _borrow(experiment: Experiment, config, recipe: Recipe):
 
 
 def _give_back(experiment: Experiment, config, recipe: Recipe, model) -> None:
-    key = experiment.architecture(config, recipe)
-    with _pool_lock:
-        _pool.setdefault(key, []).append(model)
-        _pool.move_to_end(key)
-        while sum(len(models) for models in _pool.values()) > POOL_SIZE:
-            oldest = next(iter(_pool))
-            _pool[oldest].pop(0)
-            if not _pool[oldest]:
-                del _pool[oldest]
+    _pool.put(experiment.architecture(config, recipe), model)
 
 
 def clear_pool() -> None:
     """Forget every compiled model (the next training of each architecture compiles again)."""
-    with _pool_lock:
-        _pool.clear()
+    _pool.clear()
 
 
 def _optimizer_variables(model) -> list:

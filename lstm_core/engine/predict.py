@@ -26,18 +26,17 @@ so students on one architecture do not queue behind each other's replays
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from contextlib import contextmanager
 
 import numpy as np
+
+from .idle import Idle
 
 JIT_COMPILE = False  # compile predictions with XLA (a server: ui/cache.py); tests may switch fit.JIT_COMPILE off too
 PER_SHAPE = 4  # idle predictors kept per shape
 LIMIT = 32  # idle predictors kept in all, least recently used shape out first
 
-_idle: OrderedDict = OrderedDict()  # shape → idle predictors
-_lock = threading.Lock()
+_idle = Idle(LIMIT, per_key=PER_SHAPE)  # shape → idle predictors
 
 
 class Predictor:
@@ -98,27 +97,13 @@ def borrowed(experiment, config, trained=None):
     """An idle predictor of `config`'s shape (one holding `trained`'s weights if there is one), or a new one;
     idle again afterwards."""
     key = experiment.shape(config)
-    with _lock:
-        idle = _idle.get(key, [])
-        holding = [p for p in idle if trained is not None and p.loaded is trained.token]
-        predictor = (holding or idle or [None])[-1]
-        if predictor is not None:
-            idle.remove(predictor)
+    predictor = _idle.take(key, prefer=lambda idle: trained is not None and idle.loaded is trained.token)
     if predictor is None:
-        predictor = Predictor(experiment, config)  # outside the lock: building a model takes a while
+        predictor = Predictor(experiment, config)
     try:
         yield predictor
     finally:
-        with _lock:
-            idle = _idle.setdefault(key, [])
-            idle.append(predictor)
-            del idle[:-PER_SHAPE]
-            _idle.move_to_end(key)
-            while sum(len(kept) for kept in _idle.values()) > LIMIT:
-                oldest = next(iter(_idle))
-                _idle[oldest].pop(0)
-                if not _idle[oldest]:
-                    del _idle[oldest]
+        _idle.put(key, predictor)
 
 
 def predict(experiment, trained, inputs, output: str | None = None):
@@ -129,11 +114,9 @@ def predict(experiment, trained, inputs, output: str | None = None):
 
 def idle(experiment, config) -> list:
     """The idle predictors of `config`'s shape (for tests)."""
-    with _lock:
-        return list(_idle.get(experiment.shape(config), []))
+    return _idle.of(experiment.shape(config))
 
 
 def clear() -> None:
     """Forget every predictor (tests that count traces start from none)."""
-    with _lock:
-        _idle.clear()
+    _idle.clear()

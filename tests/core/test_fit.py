@@ -188,7 +188,7 @@ def test_the_trained_model_is_never_the_pooled_one():
     probe = _dense_data(DenseConfig())[0]
     predicted = first.predict(probe)
     second = fit(DENSE, DenseConfig(seed=4, reverse=True))  # trains the pooled model again
-    pooled = [model for models in engine._pool.values() for model in models]
+    pooled = engine._pool.all()
     assert pooled and all(model is not first.model and model is not second.model for model in pooled)
     for before, after in zip(weights, first.model.get_weights()):
         np.testing.assert_array_equal(before, after)
@@ -197,11 +197,11 @@ def test_the_trained_model_is_never_the_pooled_one():
 
 @jitless
 def test_the_pool_keeps_at_most_pool_size_idle_models(monkeypatch):
-    monkeypatch.setattr(engine, "POOL_SIZE", 1)
+    monkeypatch.setattr(engine._pool, "limit", 1)
     engine.clear_pool()
     fit(DENSE, DenseConfig(batch=8))
     assert fit(DENSE, DenseConfig(batch=16)).compiled  # another architecture: its own compiled model
-    assert [len(models) for models in engine._pool.values()] == [1]  # which pushed the first one out
+    assert len(engine._pool.all()) == 1  # which pushed the first one out
     assert fit(DENSE, DenseConfig(batch=8)).compiled
 
 
