@@ -90,8 +90,10 @@ def test_a_killed_worker_fails_its_training_with_a_message_and_the_next_training
     asking = threading.Thread(target=ask)
     asking.start()
     deadline = time.monotonic() + 120
-    while trainer.is_pending(config) and not any(f.status.fraction > 0 for f in trainer._runs):
-        assert time.monotonic() < deadline, "the training never started"
+    # Until the worker reports progress on it: just after `start` the request may not be queued yet (the asking
+    # thread looks in the store first), and a worker killed before the training starts is replaced unseen.
+    while not _reported_progress(trainer, config):
+        assert asking.is_alive() and time.monotonic() < deadline, ("the training never started", outcome)
         time.sleep(0.05)
     os.kill(worker.process.pid, signal.SIGKILL)
     asking.join(60)
@@ -99,3 +101,8 @@ def test_a_killed_worker_fails_its_training_with_a_message_and_the_next_training
     assert not trainer.is_pending(config) and not trainer.store.has(config.key())
     small = tiny_sine(train_size=100, seed=8)
     assert trainer.get(small).source == "trained" and trainer.store.has(small.key())
+
+
+def _reported_progress(trainer, config) -> bool:
+    with trainer._lock:
+        return any(flight.key == config.key() and flight.status.fraction > 0 for flight in trainer._runs)

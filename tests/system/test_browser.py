@@ -231,21 +231,26 @@ def test_a_visit_to_every_lesson_requests_nothing_beyond_this_machine(browser, p
         context.close()
 
 
-# The browser plays the replay from the figure's own frames: sample the drawn trace while it plays.
+# The browser plays the replay from the figure's own frames: sample the drawn trace while it plays, until Plotly
+# says the animation ended (`ended`: "animated", its last frame drawn; "interrupted"; or null after `seconds`,
+# a limit only: a loaded machine draws the frames later than their FRAME_MS).
 SAMPLE_REPLAY = """async ([trace, seconds]) => {
     const plot = [...document.querySelectorAll('.js-plotly-plot')].find(p => (p.layout.sliders || []).length);
     const values = (array) => Array.from(array || [], (v) => Math.round(v * 1e6) / 1e6);
     const state = () => JSON.stringify([values(plot._fullData[trace].x), values(plot._fullData[trace].y)]);
     const before = state(), seen = [before];
+    let ended = null;
+    plot.on('plotly_animated', () => { ended = ended || 'animated'; });
+    plot.on('plotly_animationinterrupted', () => { ended = ended || 'interrupted'; });
     const buttons = plot.querySelectorAll('.updatemenu-button');
     buttons[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));
     const end = Date.now() + seconds * 1000;
-    while (Date.now() < end) {
+    while (ended === null && Date.now() < end) {
         await new Promise(r => setTimeout(r, 50));
         const now = state();
         if (now !== seen[seen.length - 1]) seen.push(now);
     }
-    return {before: before, seen: seen, after: state(), frames: plot._transitionData._frames.length,
+    return {before: before, seen: seen, after: state(), ended: ended, frames: plot._transitionData._frames.length,
             active: plot.layout.sliders[0].active};
 }"""
 
@@ -267,7 +272,8 @@ def test_play_replays_the_training_in_the_browser_and_ends_on_the_trained_model(
         if isinstance(trace, str):  # the first trace of that name (the main panel's, before the zoomed window's)
             trace = tab.evaluate(f"name => {replay}.data.findIndex(t => t.name === name)", trace)
             assert trace >= 0
-        played = tab.evaluate(SAMPLE_REPLAY, [trace, frames * FRAME_MS / 1000 + 2])  # the whole replay, and a margin
+        played = tab.evaluate(SAMPLE_REPLAY, [trace, frames * FRAME_MS / 1000 + PAGE_SECONDS])  # the whole replay
+        assert played["ended"] == "animated", {name: played[name] for name in ("ended", "frames", "active")}
         assert played["frames"] >= 10
         assert len(played["seen"]) >= 10, f"only {len(played['seen'])} different drawings while playing"
         assert played["after"] == played["before"]  # the last frame is the trained model's view

@@ -29,8 +29,8 @@ import pytest
 from conftest import ROOT
 from lstm_core.experiments import SineConfig
 from lstm_core.figures.replay import FRAME_MS
-from test_browser import (IDLE, SAMPLE_REPLAY, TRAIN_SECONDS, _context_page, _exceptions, browser,  # noqa: F401
-                          wait_healthy)
+from test_browser import (IDLE, PAGE_SECONDS, SAMPLE_REPLAY, TRAIN_SECONDS, _context_page, browser,  # noqa: F401
+                          _exceptions, wait_healthy)
 
 pytestmark = pytest.mark.browser
 
@@ -161,7 +161,8 @@ def test_students_on_both_replicas_train_see_the_result_and_replay_and_the_board
         plot = "[...document.querySelectorAll('.js-plotly-plot')].find(p => (p.layout.sliders || []).length)"
         frames = tab.evaluate(f"() => {plot}._transitionData._frames.length")
         predicted = tab.evaluate(f"() => {plot}._fullData.findIndex(trace => trace.name === 'predicted')")
-        played = tab.evaluate(SAMPLE_REPLAY, [predicted, frames * FRAME_MS / 1000 + 2])
+        played = tab.evaluate(SAMPLE_REPLAY, [predicted, frames * FRAME_MS / 1000 + PAGE_SECONDS])  # the whole replay
+        assert played["ended"] == "animated", {name: played[name] for name in ("ended", "frames", "active")}
         assert played["frames"] >= 3 and len(played["seen"]) >= 3, played["seen"]
         assert played["after"] == played["before"]  # it ends on the trained model's prediction
 

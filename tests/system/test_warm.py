@@ -6,10 +6,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from conftest import ROOT
 
+from lstm_core import experiments
+from lstm_core.engine import predict
 from lstm_core.engine.trainer import Trainer
 from lstm_core.experiments import RectangleConfig
 from ui import warm
@@ -32,11 +35,16 @@ def test_the_warm_start_loads_stored_defaults_and_traces_them(fresh_warm, store,
     config = RectangleConfig(units=2, train_size=100)
     monkeypatch.setattr(presets, "defaults", lambda: [config, RectangleConfig(units=3, train_size=100)])
     Trainer(store).get(config)  # the prewarmed store; units=3 is not in it and must not be trained
+    predict.clear()  # predictors are shared by every model of a shape in the process: only the warm start's count
     warm.start()
     trainer = warm.trainer()  # a lesson asking early: waits for the warm-up, which starts at once
     assert trainer is not None and trainer.trainings == 0
     trained = trainer.cached(config)
-    assert trained.source == "memory" and None in trained._functions  # in memory, its prediction traced
+    assert trained.source == "memory"
+    [predictor] = predict.idle(experiments.of(config), config)  # its prediction traced, its weights held
+    assert None in predictor._functions
+    for held, own in zip(predictor.model.get_weights(), trained.model.get_weights(), strict=True):
+        np.testing.assert_array_equal(held, own)
     assert not trainer.is_available(RectangleConfig(units=3, train_size=100))
     assert warm.trainer() is trainer  # one warm-up per process
 
