@@ -23,7 +23,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -62,15 +61,9 @@ class Replica:
                  str(self.counts), "app.py"], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
 
     def wait_healthy(self, deadline: float) -> None:
-        while True:
-            try:
-                if urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=2).read() == b"ok":
-                    return
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"replica {self.name} did not start:\n{self.log.read_text()[-2000:]}")
-            time.sleep(0.2)
+        from test_browser import wait_healthy
+
+        wait_healthy(self.base, self.process, self.log, deadline - time.monotonic(), f"replica {self.name}")
 
     def trainings(self, key: str | None = None) -> list[tuple[str, float, float]]:
         lines = [line.split() for line in self.counts.read_text().splitlines() if line.strip()]
