@@ -25,6 +25,7 @@ import streamlit as st
 
 from lstm_core import data, experiments, gates
 from lstm_core.engine import predict
+from lstm_core.figures import base as figure_base
 from lstm_core.engine.config import max_training_seconds
 from lstm_core.engine.replay import Replay
 from lstm_core.engine.trainer import Trainer
@@ -32,6 +33,7 @@ from lstm_core.experiments import bidirectional, encoder_decoder, forecasting, r
 from ui import warm
 
 predict.JIT_COMPILE = True  # a server predicts on every slider move: compile once, then about a millisecond a call
+figure_base.VALIDATE = False  # the same JSON (tests/core/test_figures.py) for a third of a slider move's page run
 
 # A configuration is hashed by its key (the same key names its store entry).
 CONFIG_HASH = {experiment.config: lambda config: config.key() for experiment in experiments.EXPERIMENTS.values()}

@@ -78,7 +78,7 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
         offer.empty()
     bar, view, chart = st.empty(), st.empty(), st.empty()
     try:
-        drawn = [0]  # points of the live curve already drawn
+        drawn = [0, 0.0]  # points of the live curve already drawn, and when
         shown = {"step": -1, "at": 0.0, "replay": None}  # the live view's last snapshot and when it was drawn
 
         def on_update(status):
@@ -92,9 +92,10 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
                 view.plotly_chart(i18n.figure(shown["replay"].draw_at(
                     row, lambda model: live(model, step * batch, total * batch))), key=f"live-{step}")
                 shown.update(step=step, at=time.monotonic())
-            # Redraw only when the curve grew: an identical chart twice would get a duplicate element id.
-            if len(status.curve) > max(1, drawn[0]):
-                drawn[0] = len(status.curve)
+            # Redraw only when the curve grew (an identical chart twice would get a duplicate element id), and at
+            # most once a LIVE_SECONDS: every student waiting on a training draws it.
+            if len(status.curve) > max(1, drawn[0]) and time.monotonic() - drawn[1] >= LIVE_SECONDS:
+                drawn[:] = [len(status.curve), time.monotonic()]
                 chart.plotly_chart(i18n.figure(figures.loss_figure(curve=status.curve, title="Training loss (live)")))
 
         trained = cache.trained(config, on_update=on_update, start=start)

@@ -18,9 +18,11 @@ loads the asking model's weights into it first (about a millisecond),
 unless they are loaded already.
 
 A predictor serves one caller at a time: a caller borrows an idle one of the
-shape (one holding its weights already, if there is one) or makes a new one,
-so students on one architecture do not queue behind each other's replays
-(`engine/replay.py` borrows one for all the frames it draws).
+shape (one holding its weights already, if there is one), makes a new one if
+fewer than `MOST_PER_SHAPE` are lent, or else waits for one to be given back:
+in a class's burst of page runs, waiting a few milliseconds of predictions
+costs less than tracing another predictor while every page run waits for the
+interpreter's lock (`engine/replay.py` borrows one for all the frames it draws).
 `benchmarks/load_protocol.py` measures the page runs of a class.
 """
 
@@ -34,6 +36,7 @@ from .idle import Idle
 
 JIT_COMPILE = False  # compile predictions with XLA (a server: ui/cache.py); tests may switch fit.JIT_COMPILE off too
 PER_SHAPE = 4  # idle predictors kept per shape
+MOST_PER_SHAPE = 2  # predictors of a shape lent at once before a caller waits (one a core)
 LIMIT = 32  # idle predictors kept in all, least recently used shape out first
 
 _idle = Idle(LIMIT, per_key=PER_SHAPE)  # shape → idle predictors
@@ -94,16 +97,11 @@ class Predictor:
 
 @contextmanager
 def borrowed(experiment, config, trained=None):
-    """An idle predictor of `config`'s shape (one holding `trained`'s weights if there is one), or a new one;
-    idle again afterwards."""
-    key = experiment.shape(config)
-    predictor = _idle.take(key, prefer=lambda idle: trained is not None and idle.loaded is trained.token)
-    if predictor is None:
-        predictor = Predictor(experiment, config)
-    try:
+    """An idle predictor of `config`'s shape (one holding `trained`'s weights if there is one), a new one, or the
+    next given back (`MOST_PER_SHAPE`); idle again afterwards."""
+    with _idle.lent(experiment.shape(config), lambda: Predictor(experiment, config), most=MOST_PER_SHAPE,
+                    prefer=lambda idle: trained is not None and idle.loaded is trained.token) as predictor:
         yield predictor
-    finally:
-        _idle.put(key, predictor)
 
 
 def predict(experiment, trained, inputs, output: str | None = None):

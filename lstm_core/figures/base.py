@@ -17,7 +17,10 @@ frames=)` that validates all of it: the figure one built call by call
 would be, at a fifth to a tenth of the cost, a third for an animated figure
 (whose frames Plotly still validates one by one; `benchmarks/figures.py`).
 `grid`, `merge`, `Spec.add_vline` and the others stand in for Plotly's own
-calls and are tested against them.
+calls and are tested against them. A server skips even that one validation
+(`VALIDATE`, set off by `ui/cache.py`: the largest part of a slider move's
+page run); the tests build every figure with it and check that the JSON is
+the same without it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from plotly.subplots import make_subplots
 # The default template is applied without re-validating it: 2 ms a figure instead of the ~25 ms
 # of `template="plotly_white"` on each (measured in benchmarks/app_reruns.py). Same JSON.
 pio.templates.default = "plotly_white"
+
+VALIDATE = True  # validate every figure as it is built (a server skips it: ui/cache.py)
 
 COLORS = {
     "input": "#555555",
@@ -144,8 +149,21 @@ class Spec:
         return self
 
     def figure(self) -> go.Figure:
-        """The Plotly figure, every trace, the layout and every frame validated once."""
-        return go.Figure(data=self.data, layout=self.layout, frames=self.frames or None)
+        """The Plotly figure, every trace, the layout and every frame validated once (unless `VALIDATE` is off)."""
+        return go.Figure(data=self.data, layout=self.layout, frames=self.frames or None, _validate=VALIDATE)
+
+
+@functools.cache
+def _colorscale(name: str) -> tuple:
+    from _plotly_utils.basevalidators import ColorscaleValidator  # what validation makes of a name, to the last digit
+
+    return tuple((position, color) for position, color in ColorscaleValidator("colorscale", "").validate_coerce(name))
+
+
+def colorscale(name: str) -> list:
+    """A named Plotly colour scale as the `[position, colour]` list Plotly's validation would make of the name
+    (a figure built without validation must send the same)."""
+    return [[position, color] for position, color in _colorscale(name)]
 
 
 def scatter(**properties) -> dict:

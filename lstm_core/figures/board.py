@@ -18,7 +18,7 @@ import math
 
 import plotly.graph_objects as go
 
-from .base import COLORS, FONT_SIZE, Spec, log_tick_labels, readable_layout, scatter
+from .base import COLORS, FONT_SIZE, Spec, colorscale, log_tick_labels, readable_layout, scatter
 
 MARKERS = {"book": "diamond", "fast": "circle", "": "circle"}  # the sine recipes; one marker for the others
 TEXTS = {  # English; a page passes the texts of its language
@@ -74,7 +74,7 @@ def board_figure(rows, front, hover: list[str], *, texts: dict | None = None, bo
         "title": {"text": texts["title"]}, "height": 560, "font": {"size": FONT_SIZE},
         "margin": {"l": 70, "r": 20, "t": 110, "b": 60},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
-        "coloraxis": {"colorscale": "Viridis", "cmin": low, "cmax": high if high > low else low + 1,
+        "coloraxis": {"colorscale": colorscale("Viridis"), "cmin": low, "cmax": high if high > low else low + 1,
                       "colorbar": {"title": {"text": texts["size"]}, "tickvals": [math.log10(s) for s in sizes],
                                    "ticktext": [f"{s:,}" for s in sizes]}},
         "clickmode": "event+select", "hovermode": "closest"})

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .base import (COLORS, FONT_SIZE, MIN_FONT_SIZE, SERIES, Spec, _layout, grid, log_tick_labels, readable_layout,
-                   scatter)
+from .base import (COLORS, FONT_SIZE, MIN_FONT_SIZE, SERIES, Spec, _layout, colorscale, grid, log_tick_labels,
+                   readable_layout, scatter)
 
 # Blue, vermilion and green already mean expected, predicted and training: models get the other colours.
 MODEL_COLORS = {
@@ -376,7 +376,7 @@ def heatmap_figure(values, *, title: str, signed: bool, height: int = 300) -> go
         low, high = -bound, bound
     spec = Spec()
     spec.add({"type": "heatmap", "z": values.T, "x": np.arange(values.shape[0]), "y": np.arange(values.shape[1]),
-              "colorscale": scale, "zmin": low, "zmax": high, "colorbar": {"thickness": 12}})
+              "colorscale": colorscale(scale), "zmin": low, "zmax": high, "colorbar": {"thickness": 12}})
     _layout(spec, title, "time step", "unit", height=height)
     return spec.update_layout({"margin": {"l": 60, "r": 10, "t": 50, "b": 45}}).figure()
 
@@ -409,7 +409,8 @@ def gates_figure(columns: dict, *, marked_step: int | None = None, height_per_ro
                                {"line": {"color": "white", "width": 2}, "fillcolor": "rgba(0,0,0,0)"}, cell)
             spec.update_axes("y", {"title": {"text": "unit"}}, cell)
         spec.update_axes("x", {"title": {"text": "time step"}}, cells[(len(columns[name]), col)])
-    spec.update_layout({"coloraxis": {"colorscale": scale, "cmin": low, "cmax": high, "colorbar": {"thickness": 14}},
+    spec.update_layout({"coloraxis": {"colorscale": colorscale(scale), "cmin": low, "cmax": high,
+                                      "colorbar": {"thickness": 14}},
                         "height": rows * height_per_row + 80, "font": {"size": FONT_SIZE},
                         "margin": {"l": 70, "r": 20, "t": 50, "b": 50}})
     for annotation in spec.layout.get("annotations", []):  # the panels' titles

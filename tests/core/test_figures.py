@@ -1,6 +1,7 @@
 """figures: pure functions from arrays to Plotly figures (base, concept lessons, training-size lab), built as plain
 dicts by helpers that must write what Plotly's own calls write (`make_subplots`, `add_vline`, `update_layout`)."""
 
+import json
 import math
 
 import numpy as np
@@ -394,3 +395,21 @@ def test_a_built_figure_made_plain_dicts_again_is_built_the_same():
     for name, build in _builders().items():
         figure = build()
         assert _canonical(Spec.of(figure).figure()) == _canonical(figure), name
+
+
+def test_every_figure_sends_the_same_json_unvalidated_as_validated(monkeypatch):
+    """A server builds figures without Plotly's validation (`base.VALIDATE`): what Streamlit sends of each must
+    be what the validated figure gives (a colour scale's name, say, is expanded by validation only)."""
+    import plotly.io
+    import plotly.tools
+
+    from lstm_core.figures import base
+
+    def sent(figure) -> dict:  # as st.plotly_chart makes its spec (keys may come in another order)
+        return json.loads(plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(
+            figure, validate_figure=True), validate=False))
+
+    validated = {name: sent(build()) for name, build in _builders().items()}
+    monkeypatch.setattr(base, "VALIDATE", False)
+    different = [name for name, build in _builders().items() if sent(build()) != validated[name]]
+    assert not different
