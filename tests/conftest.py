@@ -181,6 +181,16 @@ def prewarmed_store() -> Path:
     return folder / "store"
 
 
+@pytest.fixture(autouse=True)
+def validated_figures(request, monkeypatch):
+    """Unit tests build validated Plotly figures, which they read back as objects, even in a process whose page
+    tests imported `ui/cache.py` (a server builds them unvalidated: the same JSON, `tests/core/test_figures.py`)."""
+    if "tests/core/" in str(request.path).replace(os.sep, "/"):
+        from lstm_core.figures import base
+
+        monkeypatch.setattr(base, "VALIDATE", True)
+
+
 @pytest.fixture
 def store_dir(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "store"

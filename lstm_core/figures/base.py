@@ -150,7 +150,19 @@ class Spec:
 
     def figure(self) -> go.Figure:
         """The Plotly figure, every trace, the layout and every frame validated once (unless `VALIDATE` is off)."""
-        return go.Figure(data=self.data, layout=self.layout, frames=self.frames or None, _validate=VALIDATE)
+        if VALIDATE:
+            return go.Figure(data=self.data, layout=self.layout, frames=self.frames or None)
+        figure = go.Figure(data=self.data, layout=self.layout, _validate=False)
+        if self.frames:  # Plotly validates frames whatever the figure's `_validate` says: 17 of 18 ms for 18 frames
+            figure._frame_objs = tuple(go.Frame(_typed(frame), _validate=False) for frame in self.frames)
+        return figure
+
+
+def _typed(frame: dict) -> dict:
+    """A frame whose traces name their type, as validation names them (a trace without one is a scatter)."""
+    if all("type" in trace for trace in frame.get("data", ())):
+        return frame
+    return {**frame, "data": [{"type": "scatter", **trace} for trace in frame["data"]]}
 
 
 @functools.cache
