@@ -211,7 +211,7 @@ def live(model, seen: int, total: int):
                                            focus=25, title=t("replay.live", seen=seen, total=total))
 
 
-trained = widgets.trained_or_prompt(config, pressed, live=live,
+trained = widgets.trained_or_prompt(config, pressed, live=live, live_inputs=(period, decay),
                                     prompt=t("widgets.experiment_prompt", what=t("forecasting.what")))
 if trained is not None:
     models = cache.view(config)

@@ -167,7 +167,7 @@ params.check(controls.parameters(declared.values()))
 preset_ui("rectangles", presets.RECTANGLES, declared)
 values, pressed = model_ui(declared)
 config = widgets.shown_config(widgets.config_or_stop(RectangleConfig, **values), "rectangles", reset=pressed)
-trained = widgets.trained_or_prompt(config, pressed, live=live_view(config))
+trained = widgets.trained_or_prompt(config, pressed, live=live_view(config), live_inputs=())
 if trained is not None:
     results_ui(trained, config)
     framings_ui(trained, config)

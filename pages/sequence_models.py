@@ -149,7 +149,7 @@ def bidirectional_ui(declared: dict, shared: dict, period: int, decay: float) ->
         return sequence_figures.gap_figure(wave, config.start, bidirectional.fills(model, period, decay),
                                            labels=labels, title=t("replay.live", seen=seen, total=total))
 
-    trained = widgets.trained_or_prompt(config, pressed, live=live, button=False,
+    trained = widgets.trained_or_prompt(config, pressed, live=live, live_inputs=(period, decay), button=False,
                                         prompt=t("widgets.experiment_prompt", what=t("sequence_models.bi.what")))
     if trained is None:
         return
@@ -201,7 +201,7 @@ def encoder_decoder_ui(declared: dict, shared: dict, period: int, decay: float) 
         return sequence_figures.forecast_figure(inputs, truth, encoder_decoder.forecasts(model, period, decay),
                                                 labels=labels, title=t("replay.live", seen=seen, total=total))
 
-    trained = widgets.trained_or_prompt(config, pressed, live=live, button=False,
+    trained = widgets.trained_or_prompt(config, pressed, live=live, live_inputs=(period, decay), button=False,
                                         prompt=t("widgets.experiment_prompt", what=t("sequence_models.ed.what")))
     if trained is None:
         return
@@ -253,7 +253,7 @@ def teacher_forcing_ui(declared: dict, shared: dict, period: int, decay: float) 
                                                 labels=labels, title=t("replay.live", seen=seen, total=total),
                                                 markers_only=("teacher_forced",))
 
-    trained = widgets.trained_or_prompt(config, pressed, live=live, button=False,
+    trained = widgets.trained_or_prompt(config, pressed, live=live, live_inputs=(period, decay), button=False,
                                         prompt=t("widgets.experiment_prompt", what=t("sequence_models.tf.what")))
     if trained is None:
         return

@@ -79,7 +79,8 @@ widgets.store_notice()
 period, decay, values, pressed = sine_controls.sidebar_ui("sine", presets.SINE)
 config = widgets.shown_config(widgets.config_or_stop(SineConfig, **values), "sine", reset=pressed)
 inputs, expected = cache.sine_wave(period, decay)
-trained = widgets.trained_or_prompt(config, pressed, live=replay.sine_live(inputs, expected))
+trained = widgets.trained_or_prompt(config, pressed, live=replay.sine_live(inputs, expected),
+                                    live_inputs=(period, decay))
 if trained is None:
     st.plotly_chart(figure(figures.sine_prediction_figure(
         inputs, expected, title=t("sine.figure.wave", period=period, decay=decay))))

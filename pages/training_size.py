@@ -133,7 +133,8 @@ def train_ui(configs: list, pressed: bool, noun: str, wave=None) -> list:
             missing.append(config)
             continue
         label = t("training_size.progress", size=f"{config.train_size:,}", noun=noun, index=index, count=len(configs))
-        trained = widgets.trained_or_prompt(config, True, label=label, live=live_view(config.experiment, wave))
+        trained = widgets.trained_or_prompt(config, True, label=label, live=live_view(config.experiment, wave),
+                                             live_inputs=tuple(wave or ()))
         if trained is not None:
             results.append(trained)
     if missing:

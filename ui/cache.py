@@ -242,6 +242,14 @@ def board_view(name: str, version: int, language: str, _draw):
     return _draw()
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def live_view(key: str, at: int, inputs: tuple, language: str, _draw):
+    """A live view of the training of configuration `key` (`widgets.trained_or_prompt`: its main figure at the
+    snapshot of step `at`, or its loss curve of `at` points), for a page's `inputs` to it, in one language: drawn
+    once (`_draw()`, not hashed) for every student waiting on that training, each showing it about once a second."""
+    return _draw()
+
+
 # -- the gradient through time and the GRU's gates (the cells lesson) ---------------------------
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=CONFIG_HASH)

@@ -51,7 +51,8 @@ LIVE_SECONDS = 1.0  # between two redraws of a live training's main figure
 
 
 def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt: str | None = None,
-                      label: str | None = None, start=None, live=None, button: bool = True):
+                      label: str | None = None, start=None, live=None, live_inputs: tuple | None = None,
+                      button: bool = True):
     """The trained model if it is in memory or the store, or Train was pressed (training it live through the
     shared Trainer); else a prompt and None, so opening a page never starts a training.
 
@@ -59,7 +60,9 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
     default), or `prompt` replaces it; `label` names the model in the progress text (a page training
     several); `start` is a trained model to continue ("Train more", see `engine.fit.fit`). While it trains,
     `live(model, seen, total)`, if given, draws the page's main figure from the latest snapshot of the weights
-    (about once a second), above the growing loss curve. In present mode, whose sidebar (and Train button) is
+    (about once a second), above the growing loss curve; with `live_inputs` (what `live` draws besides the
+    model, such as the test wave's period and decay), it is drawn once for every student waiting on the
+    training (`cache.live_view`). In present mode, whose sidebar (and Train button) is
     hidden, the prompt has a Train button of its own, unless `button` is False (the page has one beside it).
     """
     asked = cache.trainer().is_pending(config)  # queued or training: a rerun waits for it again, never drops it
@@ -88,15 +91,22 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
             if live is not None and status.snapshot is not None and status.snapshot[0] != shown["step"] \
                     and time.monotonic() - shown["at"] >= LIVE_SECONDS:
                 step, row, total, batch = status.snapshot
-                shown["replay"] = shown["replay"] or Replay(experiments.of(config), config)
-                view.plotly_chart(i18n.figure(shown["replay"].draw_at(
-                    row, lambda model: live(model, step * batch, total * batch))), key=f"live-{step}")
+
+                def draw():
+                    shown["replay"] = shown["replay"] or Replay(experiments.of(config), config)
+                    return i18n.figure(shown["replay"].draw_at(row, lambda model: live(model, step * batch,
+                                                                                         total * batch)))
+
+                view.plotly_chart(draw() if live_inputs is None else cache.live_view(
+                    config.key(), step, live_inputs, i18n.language(), draw), key=f"live-{step}")
                 shown.update(step=step, at=time.monotonic())
             # Redraw only when the curve grew (an identical chart twice would get a duplicate element id), and at
-            # most once a LIVE_SECONDS: every student waiting on a training draws it.
+            # most once a LIVE_SECONDS: every student waiting on a training shows it (drawn once for them all).
             if len(status.curve) > max(1, drawn[0]) and time.monotonic() - drawn[1] >= LIVE_SECONDS:
                 drawn[:] = [len(status.curve), time.monotonic()]
-                chart.plotly_chart(i18n.figure(figures.loss_figure(curve=status.curve, title="Training loss (live)")))
+                chart.plotly_chart(cache.live_view(config.key(), len(status.curve), ("loss",), i18n.language(),
+                                                   lambda: i18n.figure(figures.loss_figure(
+                                                       curve=status.curve, title="Training loss (live)"))))
 
         trained = cache.trained(config, on_update=on_update, start=start)
         store_notice()  # a store that cannot be written is found out only when the model is saved
