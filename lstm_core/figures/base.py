@@ -17,10 +17,10 @@ frames=)` that validates all of it: the figure one built call by call
 would be, at a fifth to a tenth of the cost, a third for an animated figure
 (whose frames Plotly still validates one by one; `benchmarks/figures.py`).
 `grid`, `merge`, `Spec.add_vline` and the others stand in for Plotly's own
-calls and are tested against them. A server skips even that one validation
-(`VALIDATE`, set off by `ui/cache.py`: the largest part of a slider move's
-page run); the tests build every figure with it and check that the JSON is
-the same without it.
+calls and are tested against them. A server skips even that one validation,
+frames included (`VALIDATE`, set off by `ui/cache.py`: the largest part of a
+slider move's page run); the tests build every figure with it and check that
+the JSON is the same without it.
 """
 
 from __future__ import annotations
