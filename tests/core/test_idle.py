@@ -6,6 +6,21 @@ import time
 from lstm_core.engine.idle import Idle
 
 
+def held_elsewhere(idle, make):
+    """One of key "shape" lent to another thread, which keeps it until the returned event is set."""
+    holding, release = threading.Event(), threading.Event()
+
+    def holder():
+        with idle.lent("shape", make, most=1):
+            holding.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    holding.wait(5)
+    return release, thread
+
+
 def test_put_keeps_the_most_recent_per_key_and_in_all():
     idle = Idle(3, per_key=2)
     for item in ("a1", "a2", "a3"):
@@ -24,16 +39,8 @@ def test_a_caller_over_the_limit_waits_for_one_given_back_instead_of_making_one(
         made.append(object())
         return made[-1]
 
-    holding, release, got = threading.Event(), threading.Event(), []
-
-    def holder():
-        with idle.lent("shape", make, most=1):
-            holding.set()
-            release.wait(5)
-
-    first = threading.Thread(target=holder)
-    first.start()
-    holding.wait(5)
+    got = []
+    release, first = held_elsewhere(idle, make)
     second = threading.Thread(target=lambda: got.append(idle.lent("shape", make, most=1).__enter__()))
     second.start()
     time.sleep(0.2)
@@ -51,17 +58,8 @@ def test_a_thread_holding_one_never_waits_for_itself_and_a_stuck_holder_only_del
             assert inner is not outer
     assert len(idle.of("shape")) == 2
 
-    idle, holding, release = Idle(8), threading.Event(), threading.Event()
-
-    def holder():
-        with idle.lent("shape", object, most=1):
-            holding.set()
-            release.wait(5)
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    holding.wait(5)
-    idle.take("shape"), idle.take("shape")  # nothing idle
+    idle = Idle(8)
+    release, thread = held_elsewhere(idle, object)
     began = time.monotonic()
     with idle.lent("shape", lambda: "new", most=1, patience=0.3) as item:
         waited = time.monotonic() - began
