@@ -140,7 +140,7 @@ def framings_ui(trained, config) -> None:
         pressed = st.button(t("rectangles.compare.train", framing=name), key="rectangles_compare_train",
                             help=t("rectangles.compare.train.help"))
     twin = widgets.trained_or_prompt(other, pressed, prompt=t("rectangles.compare.prompt", framing=name),
-                                     label=name, live=live_view(other))
+                                     label=name, live=live_view(other), live_inputs=())
     if twin is None:
         return
     models = {config.framing: trained, other.framing: twin}

@@ -25,11 +25,11 @@ import streamlit as st
 
 from lstm_core import data, experiments, gates
 from lstm_core.engine import predict
-from lstm_core.figures import base as figure_base
 from lstm_core.engine.config import max_training_seconds
 from lstm_core.engine.replay import Replay
 from lstm_core.engine.trainer import Trainer
 from lstm_core.experiments import bidirectional, encoder_decoder, forecasting, rectangles, sine
+from lstm_core.figures import base as figure_base
 from ui import warm
 
 predict.JIT_COMPILE = True  # a server predicts on every slider move: compile once, then about a millisecond a call
