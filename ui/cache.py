@@ -35,6 +35,23 @@ from ui import warm
 predict.JIT_COMPILE = True  # a server predicts on every slider move: compile once, then about a millisecond a call
 figure_base.VALIDATE = False  # the same JSON (tests/core/test_figures.py) for a third of a slider move's page run
 
+
+def _keep_keras_state() -> None:
+    """Stop Streamlit from calling `keras.backend.clear_session()` after every page run.
+
+    That call is made for scripts that build a model per run. Here models outlive page runs and trainings
+    run in other threads: it swapped out Keras' global state under them (the custom-object scope of a model
+    being loaded, the graph scope of a step being traced), emptied TensorFlow's kernel cache (the next
+    prediction paid about a millisecond to rebuild it) and ran a full garbage collection, each page run.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if hasattr(script_runner, "_clean_problem_modules"):  # a private hook: without it there is nothing to stop
+        script_runner._clean_problem_modules = lambda: None  # matplotlib, its other module, is not used here
+
+
+_keep_keras_state()
+
 # A configuration is hashed by its key (the same key names its store entry).
 CONFIG_HASH = {experiment.config: lambda config: config.key() for experiment in experiments.EXPERIMENTS.values()}
 
