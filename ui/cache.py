@@ -131,8 +131,8 @@ def replay_frames(config, draw) -> tuple:
 def sine_replay(config, period: float, decay: float):
     """`(examples seen (K,), predictions (K, output))` of the test wave at each snapshot."""
     inputs, _ = sine_wave(period, decay, config.length, config.output)
-    examples, predictions = replay_frames(config, lambda model: sine.prediction(model, inputs))
-    return examples, np.asarray(predictions)
+    model = trained(config)
+    return model.snapshots.steps * model.batch_size, replay(config).predictions(model.snapshots, sine.batch(inputs))[:, 0]
 
 
 @st.cache_data(max_entries=128, show_spinner=False, hash_funcs=CONFIG_HASH)

@@ -54,6 +54,7 @@ def _warm() -> None:
     except (AttributeError, OSError):
         pass
     from lstm_core import experiments, figures, presets
+    from lstm_core.engine.replay import Replay
     from lstm_core.engine.trainer import Trainer
 
     figures.loss_figure([1.0], [[1, 1.0]]).to_plotly_json()  # Plotly loads its validators on a first figure
@@ -67,6 +68,8 @@ def _warm() -> None:
                 continue
             shape = [1 if size is None else size for size in trained.model.input.shape]
             trained.predict(np.zeros(shape, dtype=np.float32))  # the first call traces
+            if len(trained.model.outputs) == 1:  # and so does a replay's first call (`Replay.predictions`)
+                Replay(experiments.of(config), config).predictions(trained.snapshots, np.zeros(shape, np.float32))
             experiments.view(trained)
         except Exception as error:  # noqa: BLE001 - warming is an optimisation: the page does it otherwise
             log.warning("warm start: %s not warmed (%s)", config.key(), error)

@@ -40,6 +40,7 @@ MOST_PER_SHAPE = 2  # predictors of a shape lent at once before a caller waits (
 LIMIT = 32  # idle predictors kept in all, least recently used shape out first
 
 _idle = Idle(LIMIT, per_key=PER_SHAPE)  # shape → idle predictors
+_row_functions: dict = {}  # shape → compiled `rows` function, oldest first
 
 
 class Predictor:
@@ -110,11 +111,58 @@ def predict(experiment, trained, inputs, output: str | None = None):
         return predictor.predict(trained, inputs, output)
 
 
+def rows(experiment, config, rows, inputs) -> np.ndarray:
+    """The outputs for `inputs` of `config`'s shape with each row's weights (snapshot rows, see
+    `Predictor.set_row`): `(len(rows), *outputs' shape)`, for a model with one output.
+
+    One compiled call for up to `snapshots.ROWS` rows, where `set_row` and `predict` take two calls a row,
+    each a round trip that waits for the interpreter's lock in a busy class. The rows go in as values
+    (`stateless_call`), so the function holds no weights: one per shape serves every caller at once, with
+    no predictor borrowed. Rows are padded to `ROWS`, so that one compile serves every training of the shape.
+    """
+    import tensorflow as tf
+
+    from .snapshots import ROWS
+
+    function = _row_functions.get(experiment.shape(config))
+    if function is None:
+        with borrowed(experiment, config) as predictor:  # a model of the shape to trace (its weights unused)
+            function = _row_functions.setdefault(experiment.shape(config), _rows_function(predictor.model,
+                                                                                          predictor.jit))
+        while len(_row_functions) > LIMIT:
+            _row_functions.pop(next(iter(_row_functions)), None)
+    rows, inputs = np.asarray(rows, dtype=np.float32), tf.constant(np.asarray(inputs, dtype=np.float32))
+    padded = np.zeros((-(-len(rows) // ROWS) * ROWS, rows.shape[1]), dtype=np.float32)
+    padded[:len(rows)] = rows
+    outputs = [function(tf.constant(padded[at:at + ROWS]), inputs).numpy() for at in range(0, len(padded), ROWS)]
+    return np.concatenate(outputs)[:len(rows)]
+
+
+def _rows_function(model, jit: bool):
+    """`(rows, inputs) → outputs` of `model`'s shape, each row's weights given as values."""
+    import tensorflow as tf
+
+    variables = list(model.weights)
+    sizes, index = [int(np.prod(v.shape)) for v in variables], {id(v): i for i, v in enumerate(variables)}
+
+    def one(row, inputs):
+        parts = [tf.reshape(part, v.shape) for part, v in zip(tf.split(row, sizes), variables)]
+        values = lambda group: [parts[index[id(v)]] if id(v) in index else v.value for v in group]
+        outputs, _ = model.stateless_call(values(model.trainable_variables),  # a dropout's seed: the model's own
+                                          values(model.non_trainable_variables), inputs, training=False)
+        return outputs
+
+    return tf.function(lambda rows, inputs: tf.map_fn(lambda row: one(row, inputs), rows,
+                                                      fn_output_signature=tf.float32),
+                       reduce_retracing=True, jit_compile=jit)
+
+
 def idle(experiment, config) -> list:
     """The idle predictors of `config`'s shape (for tests)."""
     return _idle.of(experiment.shape(config))
 
 
 def clear() -> None:
-    """Forget every predictor (tests that count traces start from none)."""
+    """Forget every predictor and row function (tests that count traces start from none)."""
     _idle.clear()
+    _row_functions.clear()

@@ -10,7 +10,9 @@ frame shown), or, during a training, the view at its latest snapshot.
 
 Drawing borrows a predictor of the configuration's shape
 (`engine/predict.py`) for all the frames: a replay costs a weight assignment
-and a prediction per frame, no model built and no function traced.
+and a prediction per frame, no model built and no function traced; a view
+that is one prediction of fixed inputs (`predictions`) costs one call for
+every frame.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .fit import Trained
-from .predict import borrowed
+from .predict import borrowed, rows
 from .snapshots import Snapshots
 
 
@@ -51,3 +53,8 @@ class Replay:
                 predictor.set_row(row)
                 drawn.append(draw(view))
             return drawn
+
+    def predictions(self, snapshots: Snapshots, inputs) -> np.ndarray:
+        """The model's outputs for `inputs` at every snapshot, `(K, *outputs' shape)`: `frames` for a view that
+        is one prediction, in one compiled call (`predict.rows`) instead of two a snapshot."""
+        return rows(self.experiment, self.config, snapshots.weights, inputs)

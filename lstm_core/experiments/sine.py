@@ -112,9 +112,14 @@ def recipe(config: SineConfig) -> Recipe:
                   epochs=config.epochs, steps_per_execution=STEPS_PER_EXECUTION)
 
 
+def batch(inputs) -> np.ndarray:
+    """One wave's `inputs` (length,) as the model's input batch (1, length, 1)."""
+    return np.asarray(inputs, dtype=np.float32).reshape(1, -1, 1)
+
+
 def prediction(trained, inputs):
     """The model's next values after one wave's `inputs` (length,): shape (output,)."""
-    return trained.predict(np.asarray(inputs, dtype=np.float32).reshape(1, -1, 1))[0]
+    return trained.predict(batch(inputs))[0]
 
 
 def score(trained) -> dict:

@@ -8,7 +8,7 @@ import pytest
 from conftest import tiny_sine
 from helpers import train
 from lstm_core import data, experiments
-from lstm_core.engine import predict
+from lstm_core.engine import predict, snapshots
 from lstm_core.engine.replay import Replay
 from lstm_core.experiments import sine
 
@@ -68,3 +68,30 @@ def test_a_replay_between_two_predictions_leaves_the_trained_weights_in_force(tw
     untrained = replay.draw_at(first.snapshots.weights[0], lambda model: sine.prediction(model, inputs))
     assert not np.allclose(untrained, trained_answer)
     np.testing.assert_array_equal(sine.prediction(first, inputs), trained_answer)
+
+
+
+
+
+def test_the_outputs_for_many_rows_come_in_one_call_of_one_function_per_shape(two_seeds):
+    first, second, _ = two_seeds
+    experiment, inputs = experiments.of(first.config), sine.batch(data.sine_example(14, 0.04)[0])
+    rows = np.concatenate([first.snapshots.weights, second.snapshots.weights] * 2)
+    assert len(rows) > snapshots.ROWS  # two compiled calls, the second padded
+    predict.clear()
+    one_by_one = Replay(experiment, first.config).frames(None, lambda view: view.predict(inputs), rows=list(rows))
+    together = predict.rows(experiment, first.config, rows, inputs)
+    assert together.shape == (len(rows), 1, first.config.output)
+    np.testing.assert_allclose(together, np.asarray(one_by_one), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(together[0], together[len(first.snapshots) - 1])
+    np.testing.assert_allclose(together[len(first.snapshots) - 1, 0], own(first, inputs[0, :, 0]), rtol=1e-5,
+                               atol=1e-6)  # the last snapshot is the trained model
+    [traced_on] = predict.idle(experiment, first.config)
+    traced_on.load(first)
+    with predict.borrowed(experiment, first.config):  # it is lent: the function needs no predictor
+        again = predict.rows(experiment, second.config, rows[:3], inputs)  # another seed, the same shape
+    np.testing.assert_allclose(again, together[:3], rtol=1e-6, atol=1e-7)
+    [function] = predict._row_functions.values()  # one for the shape, traced once
+    assert function.experimental_get_tracing_count() == 1
+    np.testing.assert_array_equal(snapshots.flatten(traced_on.model.get_weights()),
+                                  snapshots.flatten(first.model.get_weights()))  # its weights were left alone
