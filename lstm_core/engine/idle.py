@@ -28,33 +28,32 @@ class Idle:
         self._out: Counter = Counter()  # key → objects lent by `lent` and not yet given back
         self._held = threading.local()  # keys this thread holds through `lent` (it never waits for itself)
 
-    def take(self, key, prefer=None):
-        """An idle object of `key` (the latest given back for which `prefer` is true, if any), or None."""
+    def take(self, key):
+        """The idle object of `key` given back last, or None."""
         with self._lock:
-            return self._take(key, prefer)
+            return self._take(key)
 
-    def _take(self, key, prefer):
+    def _take(self, key):
         items = self._items.get(key)
         if not items:
             return None
-        chosen = next((item for item in reversed(items) if prefer is not None and prefer(item)), items[-1])
-        items.remove(chosen)
+        chosen = items.pop()
         if not items:
             del self._items[key]
         return chosen
 
     @contextmanager
-    def lent(self, key, make, prefer=None, most: int | None = None, patience: float = 5.0):
+    def lent(self, key, make, most: int | None = None, patience: float = 5.0):
         """An idle object of `key`, or a new one from `make()` if fewer than `most` of `key` are out, or else the
         first given back within `patience` seconds (after that a new one: a stuck holder delays, never blocks);
         given back afterwards. A thread that already holds one of `key` never waits."""
         held = self._held.__dict__.setdefault("keys", Counter())
         deadline = time.monotonic() + patience
         with self._given_back:
-            item = self._take(key, prefer)
+            item = self._take(key)
             while item is None and most is not None and self._out[key] >= most and not held[key] \
                     and self._given_back.wait(max(0.0, deadline - time.monotonic())):
-                item = self._take(key, prefer)
+                item = self._take(key)
             self._out[key] += 1
         held[key] += 1
         try:

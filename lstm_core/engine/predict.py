@@ -1,33 +1,35 @@
 """
-Predictions of every trained model through a few compiled functions per
-architecture, so that a class of students on different seeds and training
-sizes does not pay for a graph each.
+Predictions of every trained model through one compiled function per model
+shape, shared by every model of that shape and by every thread at once.
 
 Building a Keras LSTM and tracing it into a `tf.function` costs a few hundred
 milliseconds of Python, all of it holding the interpreter's lock that every
-student's page run needs too; calling the traced function costs a few
-milliseconds. A server's predictions repeat (every slider move, every replay
-frame), so it compiles them with XLA (`JIT_COMPILE`, set by `ui/cache.py`):
-a fraction of a millisecond a call after a compile of about half a second; a
-command that predicts a few times (`train`, `prewarm`) keeps the graph.
+student's page run needs too; calling the traced function costs a fraction
+of a millisecond once compiled with XLA (`JIT_COMPILE`, set by `ui/cache.py`:
+a server predicts on every slider move; a command that predicts a few times,
+`train` or `prewarm`, keeps the graph).
 
 Models that differ only in their data (seed, training size, epochs, learning
-rate: `Experiment.shape`) have the same layers, so a *predictor* of a shape
-keeps one plain Keras model and its compiled functions, and a prediction
-loads the asking model's weights into it first (about a millisecond),
-unless they are loaded already.
+rate: `Experiment.shape`) have the same layers, so the function of a shape
+takes the weights as an argument: one row of every weight, flattened as the
+snapshots are (`engine/snapshots.py`), run through `stateless_call` of one
+model of the shape. Nothing is assigned, so a trained model, a snapshot of a
+training, or every snapshot at once (`rows`) are alike to it, one trace per
+shape serves every student, and no caller waits for another.
 
-A predictor serves one caller at a time: a caller borrows an idle one of the
-shape (one holding its weights already, if there is one), makes a new one if
-fewer than `MOST_PER_SHAPE` are lent, or else waits for one to be given back:
-in a class's burst of page runs, waiting a few milliseconds of predictions
-costs less than tracing another predictor while every page run waits for the
-interpreter's lock (`engine/replay.py` borrows one for all the frames it draws).
+A replay's drawing may read a model's weights itself (the rectangles
+lesson's arithmetic), so `engine/replay.py` still borrows a *predictor*: a
+model of the shape whose weights it sets to each snapshot (`set_row`). A few
+are lent at once per shape (`MOST_PER_SHAPE`), then a caller waits for one
+given back: in a class's burst of page runs, waiting a few milliseconds
+costs less than building another while every page run waits for the lock.
 `benchmarks/load_protocol.py` measures the page runs of a class.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from contextlib import contextmanager
 
 import numpy as np
@@ -37,37 +39,124 @@ from .idle import Idle
 JIT_COMPILE = False  # compile predictions with XLA (a server: ui/cache.py); tests may switch fit.JIT_COMPILE off too
 PER_SHAPE = 4  # idle predictors kept per shape
 MOST_PER_SHAPE = 2  # predictors of a shape lent at once before a caller waits (one a core)
-LIMIT = 32  # idle predictors kept in all, least recently used shape out first
+LIMIT = 32  # idle predictors, and compiled functions, kept in all: the least recently used shape out first
 
 _idle = Idle(LIMIT, per_key=PER_SHAPE)  # shape → idle predictors
-_row_functions: dict = {}  # shape → compiled `rows` function, oldest first
+_functions: OrderedDict = OrderedDict()  # (shape, output, all rows?) → compiled function, most recently used last
+_models: OrderedDict = OrderedDict()  # shape → the model its functions were traced on
+_lock = threading.Lock()
+
+
+def row(trained) -> np.ndarray:
+    """Every weight of a trained model as one float32 row, in the order the functions take them."""
+    from .snapshots import flatten
+
+    return flatten(trained.model.get_weights())
+
+
+def call(experiment, config, weights, inputs, output: str | None = None):
+    """The outputs for `inputs` (a dict for a model with several) of `config`'s shape holding `weights` (a row,
+    see `row`), or one named layer's output."""
+    import tensorflow as tf
+
+    function = _function(experiment, config, output, False)
+    return function(tf.constant(np.asarray(weights, dtype=np.float32)), tf.constant(np.asarray(inputs, np.float32)))
+
+
+def predict(experiment, trained, inputs, output: str | None = None):
+    """`trained`'s outputs for `inputs` (see `Trained.predict`)."""
+    return call(experiment, trained.config, row(trained), inputs, output)
+
+
+def rows(experiment, config, weights, inputs) -> np.ndarray:
+    """The outputs for `inputs` of `config`'s shape with each row's weights (`weights` (K, parameters), the
+    snapshot rows): `(K, *outputs' shape)`, for a model with one output.
+
+    One compiled call for up to `snapshots.ROWS` rows, where a prediction a row takes a call each, a round trip
+    that waits for the interpreter's lock in a busy class. Rows are padded to `ROWS`, so that one compile
+    serves every training of the shape.
+    """
+    import tensorflow as tf
+
+    from .snapshots import ROWS
+
+    function = _function(experiment, config, None, True)
+    weights, inputs = np.asarray(weights, dtype=np.float32), tf.constant(np.asarray(inputs, dtype=np.float32))
+    padded = np.zeros((-(-len(weights) // ROWS) * ROWS, weights.shape[1]), dtype=np.float32)
+    padded[:len(weights)] = weights
+    outputs = [function(tf.constant(padded[at:at + ROWS]), inputs).numpy() for at in range(0, len(padded), ROWS)]
+    return np.concatenate(outputs)[:len(weights)]
+
+
+def _function(experiment, config, output: str | None, every_row: bool):
+    """The compiled function of `config`'s shape for `output`, made (not yet traced) on first use."""
+    from . import fit
+
+    shape, jit = experiment.shape(config), JIT_COMPILE and fit.JIT_COMPILE
+    key = (shape, output, every_row, jit)
+    with _lock:
+        function = _functions.get(key)
+        if function is not None:
+            _functions.move_to_end(key)
+            return function
+        model = _models.get(shape)
+    if model is None:
+        model = fit.plain_model(experiment, config)  # outside the lock: a model takes tens of milliseconds
+    function = _compiled(model, output, every_row, jit)
+    with _lock:
+        _models.setdefault(shape, model)
+        _models.move_to_end(shape)
+        function = _functions.setdefault(key, function)  # two first callers at once: both use the first one made
+        _functions.move_to_end(key)
+        while len(_functions) > LIMIT:
+            _functions.popitem(last=False)
+        while len(_models) > LIMIT:
+            _models.popitem(last=False)
+    return function
+
+
+def _compiled(model, output: str | None, every_row: bool, jit: bool):
+    """`(row, inputs) → outputs` of `model`'s shape (or `(rows, inputs) → outputs per row`), weights as values."""
+    import tensorflow as tf
+
+    from .backend import keras
+
+    target = model if output is None else keras().Model(model.input, model.get_layer(output).output)
+    variables = list(model.weights)
+    sizes, index = [int(np.prod(v.shape)) for v in variables], {id(v): i for i, v in enumerate(variables)}
+
+    def one(weights, inputs):
+        parts = [tf.reshape(part, v.shape) for part, v in zip(tf.split(weights, sizes), variables)]
+        values = lambda group: [parts[index[id(v)]] if id(v) in index else v.value for v in group]
+        outputs, _ = target.stateless_call(values(target.trainable_variables),  # a dropout's seed: the model's own
+                                           values(target.non_trainable_variables), inputs, training=False)
+        return outputs
+
+    if every_row:
+        body = lambda weights, inputs: tf.map_fn(lambda each: one(each, inputs), weights, fn_output_signature=tf.float32)
+    else:
+        body = one
+    return tf.function(body, reduce_retracing=True, jit_compile=jit)
 
 
 class Predictor:
-    """One plain model of a shape, whose weights are set to the model asking for a prediction."""
+    """One plain model of a shape, set to a snapshot's weights while a replay draws from it."""
 
     def __init__(self, experiment, config):
         from . import fit
 
+        self.experiment, self.config = experiment, config
         self.model = fit.plain_model(experiment, config)
-        self.jit = JIT_COMPILE and fit.JIT_COMPILE
-        self.loaded = None  # the token of the Trained whose weights `model` holds (None: a snapshot's)
-        self._functions: dict = {}  # output name (None: all) → compiled prediction
+        self.row = row(self)  # the weights `model` holds, as a row
         self._assign = None  # compiled: a snapshot row into every weight
 
-    def load(self, trained) -> None:
-        """Hold `trained`'s weights (nothing to do if they are held already, or `trained` is this model)."""
-        if trained.model is not self.model and self.loaded is not trained.token:
-            from .snapshots import flatten
-
-            self.set_row(flatten(trained.model.get_weights()))
-            self.loaded = trained.token
-
-    def set_row(self, row) -> None:
+    def set_row(self, weights) -> None:
         """Hold the weights of one snapshot row (`engine/snapshots.py`: every weight, flattened in the order of
-        `model.weights`); the next `load` sets a trained model's again. One compiled call assigns them all,
-        where `set_weights` takes a Python round trip per weight."""
+        `model.weights`). One compiled call assigns them all, where `set_weights` takes a Python round trip per
+        weight."""
         import tensorflow as tf
+
+        from . import fit
 
         if self._assign is None:
             variables = list(self.model.weights)
@@ -77,84 +166,21 @@ class Predictor:
                 for variable, part in zip(variables, tf.split(values, sizes)):
                     variable.assign(tf.reshape(part, variable.shape))
 
-            self._assign = tf.function(assign, jit_compile=self.jit)
-        self._assign(tf.constant(np.asarray(row, dtype=np.float32)))
-        self.loaded = None
+            self._assign = tf.function(assign, jit_compile=JIT_COMPILE and fit.JIT_COMPILE)
+        self.row = np.asarray(weights, dtype=np.float32)
+        self._assign(tf.constant(self.row))
 
     def predict(self, trained, inputs, output: str | None = None):
-        """`trained`'s outputs for `inputs` (see `Trained.predict`); the caller has borrowed this predictor."""
-        import tensorflow as tf
-
-        from .backend import keras
-
-        self.load(trained)
-        if output not in self._functions:
-            model = self.model if output is None else keras().Model(
-                self.model.input, self.model.get_layer(output).output)
-            self._functions[output] = tf.function(lambda x: model(x, training=False), reduce_retracing=True,
-                                                  jit_compile=self.jit)
-        return self._functions[output](tf.constant(np.asarray(inputs, dtype=np.float32)))
+        """The outputs for `inputs` with the weights this predictor holds (a replay's view of it, `trained`)."""
+        return call(self.experiment, self.config, self.row, inputs, output)
 
 
 @contextmanager
-def borrowed(experiment, config, trained=None):
-    """An idle predictor of `config`'s shape (one holding `trained`'s weights if there is one), a new one, or the
-    next given back (`MOST_PER_SHAPE`); idle again afterwards."""
-    with _idle.lent(experiment.shape(config), lambda: Predictor(experiment, config), most=MOST_PER_SHAPE,
-                    prefer=lambda idle: trained is not None and idle.loaded is trained.token) as predictor:
+def borrowed(experiment, config):
+    """An idle predictor of `config`'s shape, a new one, or the next given back (`MOST_PER_SHAPE`); idle again
+    afterwards."""
+    with _idle.lent(experiment.shape(config), lambda: Predictor(experiment, config), most=MOST_PER_SHAPE) as predictor:
         yield predictor
-
-
-def predict(experiment, trained, inputs, output: str | None = None):
-    """`trained`'s outputs for `inputs` through a borrowed predictor of its shape."""
-    with borrowed(experiment, trained.config, trained) as predictor:
-        return predictor.predict(trained, inputs, output)
-
-
-def rows(experiment, config, rows, inputs) -> np.ndarray:
-    """The outputs for `inputs` of `config`'s shape with each row's weights (snapshot rows, see
-    `Predictor.set_row`): `(len(rows), *outputs' shape)`, for a model with one output.
-
-    One compiled call for up to `snapshots.ROWS` rows, where `set_row` and `predict` take two calls a row,
-    each a round trip that waits for the interpreter's lock in a busy class. The rows go in as values
-    (`stateless_call`), so the function holds no weights: one per shape serves every caller at once, with
-    no predictor borrowed. Rows are padded to `ROWS`, so that one compile serves every training of the shape.
-    """
-    import tensorflow as tf
-
-    from .snapshots import ROWS
-
-    function = _row_functions.get(experiment.shape(config))
-    if function is None:
-        with borrowed(experiment, config) as predictor:  # a model of the shape to trace (its weights unused)
-            function = _row_functions.setdefault(experiment.shape(config), _rows_function(predictor.model,
-                                                                                          predictor.jit))
-        while len(_row_functions) > LIMIT:
-            _row_functions.pop(next(iter(_row_functions)), None)
-    rows, inputs = np.asarray(rows, dtype=np.float32), tf.constant(np.asarray(inputs, dtype=np.float32))
-    padded = np.zeros((-(-len(rows) // ROWS) * ROWS, rows.shape[1]), dtype=np.float32)
-    padded[:len(rows)] = rows
-    outputs = [function(tf.constant(padded[at:at + ROWS]), inputs).numpy() for at in range(0, len(padded), ROWS)]
-    return np.concatenate(outputs)[:len(rows)]
-
-
-def _rows_function(model, jit: bool):
-    """`(rows, inputs) → outputs` of `model`'s shape, each row's weights given as values."""
-    import tensorflow as tf
-
-    variables = list(model.weights)
-    sizes, index = [int(np.prod(v.shape)) for v in variables], {id(v): i for i, v in enumerate(variables)}
-
-    def one(row, inputs):
-        parts = [tf.reshape(part, v.shape) for part, v in zip(tf.split(row, sizes), variables)]
-        values = lambda group: [parts[index[id(v)]] if id(v) in index else v.value for v in group]
-        outputs, _ = model.stateless_call(values(model.trainable_variables),  # a dropout's seed: the model's own
-                                          values(model.non_trainable_variables), inputs, training=False)
-        return outputs
-
-    return tf.function(lambda rows, inputs: tf.map_fn(lambda row: one(row, inputs), rows,
-                                                      fn_output_signature=tf.float32),
-                       reduce_retracing=True, jit_compile=jit)
 
 
 def idle(experiment, config) -> list:
@@ -162,7 +188,15 @@ def idle(experiment, config) -> list:
     return _idle.of(experiment.shape(config))
 
 
+def traced(experiment, config, output: str | None = None, every_row: bool = False) -> int:
+    """How many times the function of `config`'s shape was traced (0 if it was never made; for tests)."""
+    return sum(function.experimental_get_tracing_count() for key, function in list(_functions.items())
+               if key[:3] == (experiment.shape(config), output, every_row))
+
+
 def clear() -> None:
-    """Forget every predictor and row function (tests that count traces start from none)."""
+    """Forget every predictor and compiled function (tests that count traces start from none)."""
     _idle.clear()
-    _row_functions.clear()
+    with _lock:
+        _functions.clear()
+        _models.clear()
