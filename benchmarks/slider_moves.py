@@ -8,6 +8,7 @@ tree) and the wall time of each move are taken. In a class every page run
 queues for the same interpreter lock, so this is the floor of what 30
 students' moves cost one after the other.
 
+`--query` picks the model (a tiny one by default: few snapshots to replay).
 `--app-root DIR` measures another checkout of the project (a `git worktree`
 of an earlier commit, say) beside this one: the two servers alternate round
 by round on one store, so that their medians and ratio come from one run.
@@ -48,9 +49,9 @@ def start(root: Path, store: str, work: Path) -> tuple[subprocess.Popen, int]:
     return server, port
 
 
-async def moves(port: int, probe: Probe, count: int) -> tuple[list, list]:
+async def moves(port: int, probe: Probe, count: int, query: str) -> tuple[list, list]:
     """`count` slider moves by one student: their wall seconds and the server's CPU seconds for each."""
-    student = Student(f"http://127.0.0.1:{port}", "sine", QUERY)
+    student = Student(f"http://127.0.0.1:{port}", "sine", query)
     await student.open(120)
     await student.rerun(120, trigger=student.train_button(), title=prediction_title(15))  # the prewarmed model
     walls, cpus = [], []
@@ -75,6 +76,8 @@ def main(argv=None) -> int:
     parser.add_argument("--moves", type=int, default=40, help="slider moves a round (1 to 200)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds (1 to 10), the checkouts alternating")
     parser.add_argument("--app-root", type=Path, default=None, help="another checkout to measure beside this one")
+    parser.add_argument("--query", default=QUERY, help=f"the model's link parameters (default {QUERY}; "
+                                                       "'' for the lesson's default model, 28 snapshots)")
     args = parser.parse_args(argv)
     if not 1 <= args.moves <= 200 or not 1 <= args.rounds <= 10:
         parser.error("--moves: 1 to 200; --rounds: 1 to 10")
@@ -83,14 +86,14 @@ def main(argv=None) -> int:
     print(machine_line())
     work = Path(tempfile.mkdtemp(prefix="lstm-explorer-slider-"))
     store = str(work / "store")
-    print(f"prewarmed {QUERY} in {prewarm([QUERY], store):.1f} s; {args.moves} moves a round, {args.rounds} round(s)",
+    print(f"prewarmed {args.query or 'the default model'} in {prewarm([args.query], store):.1f} s; {args.moves} moves a round, {args.rounds} round(s)",
           flush=True)
     measured = {root: ([], []) for root in roots}
     for round_index in range(args.rounds):
         for root in roots if round_index % 2 == 0 else roots[::-1]:
             server, port = start(root, store, work)
             try:
-                walls, cpus = asyncio.run(moves(port, Probe([server.pid]), args.moves))
+                walls, cpus = asyncio.run(moves(port, Probe([server.pid]), args.moves, args.query))
             finally:
                 stop_all([server])
             measured[root][0].extend(walls)

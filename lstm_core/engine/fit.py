@@ -131,9 +131,9 @@ class Trained:
     def predict(self, inputs, output: str | None = None):
         """All outputs (an array, or a dict of arrays for a model with named outputs), or one output's array.
 
-        Runs through a compiled function of the model's shape (`engine/predict.py`: compiled a few times a
-        process for every model of that shape, then about a millisecond a call), not `model.predict`, which
-        builds its function again for every model. Safe to call from several threads.
+        Runs through the compiled function of the model's shape, the weights passed in (`engine/predict.py`:
+        traced once a process for every model of that shape, then about a millisecond a call), not
+        `model.predict`, which builds its function again for every model. Safe to call from several threads.
         """
         from . import predict
 

@@ -1,12 +1,13 @@
 """
 Idle objects kept for reuse by key, bounded: the compiled training models of
-an architecture (`engine/fit.py`) and the predictors of a model shape
+an architecture (`engine/fit.py`) and the replay predictors of a model shape
 (`engine/predict.py`) are both costly to make and cheap to keep, and both are
 lent to one caller at a time.
 
 `lent` also bounds how many of a key are out at once: in a burst, a caller
-waits for one given back (a prediction takes milliseconds) rather than make
-another (a predictor costs hundreds of milliseconds of the interpreter's lock).
+waits for one given back (a replay's frames take milliseconds) rather than
+make another (a model built and its weight assignment compiled, holding the
+interpreter's lock).
 """
 
 from __future__ import annotations
