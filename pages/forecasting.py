@@ -163,10 +163,8 @@ def many_to_many_ui(models, config, period, decay):
         title=t("forecasting.fan.title"))))
     by_time = concept_figures.curves_figure(
         np.arange(1, config.length + 1), {"seq2seq": models.seq2seq_by_time}, labels=names,
-        title=t("forecasting.by_time.title"), x_title=t("forecasting.by_time.x"), y_title=t("forecasting.by_time.y"))
-    by_time.add_scatter(x=[config.length], y=[float(models.step_errors["vector"].mean())], mode="markers",
-                        name=names["vector"], marker={"size": 14, "symbol": "diamond",
-                                                      "color": concept_figures.MODEL_COLORS["vector"]})
+        title=t("forecasting.by_time.title"), x_title=t("forecasting.by_time.x"), y_title=t("forecasting.by_time.y"),
+        points={"vector": (config.length, float(models.step_errors["vector"].mean()))})
     right.plotly_chart(i18n.figure(by_time))
     st.caption(t("forecasting.many.caption"))
     st.plotly_chart(i18n.figure(concept_figures.curves_figure(

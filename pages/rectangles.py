@@ -114,9 +114,8 @@ def results_ui(trained, config):
         free, [t("rectangles.drawn_label")], title=t("rectangles.drawn"), pinned=pinned_free))
     completions = replay_figures.legend_below(figures.rectangles_figure(
         completed, start_labels()[1:], title=t("rectangles.completed"), pinned=pinned_completed))
-    loss = figures.loss_figure(trained.history, rectangles.curve(trained),
+    loss = figures.loss_figure(trained.history, rectangles.curve(trained), x_title="training rectangles seen",
                                pinned=rectangles.curve(pinned[1]) if pinned else None)
-    loss.update_xaxes(title_text="training rectangles seen")
     if pinned:  # the pinned run's drawings beside this one's, as before replay
         one, two = st.columns(2)
         one.plotly_chart(figure(drawn))

@@ -148,10 +148,7 @@ def window_results_ui(trained, config, length, period, decay):
         result.lengths, {"mlp": result.mlp_errors, "lstm": result.lstm_errors},
         labels={"mlp": t("sequence_problems.mlp_label"), "lstm": t("sequence_problems.lstm_label")},
         title=t("sequence_problems.errors"), x_title=t("sequence_problems.errors.x"),
-        y_title=t("sequence_problems.errors.y"))
-    errors.add_vline(x=config.window, line={"dash": "dot", "color": "#888"})
-    errors.add_annotation(x=config.window, y=1.02, yref="paper", text=t("sequence_problems.window_mark"),
-                          showarrow=False)
+        y_title=t("sequence_problems.errors.y"), mark=(config.window, t("sequence_problems.window_mark")))
     st.plotly_chart(figure(errors))
     inputs, expected, predicted = cache.window_example(config, length, period, decay)
     st.plotly_chart(figure(concept_figures.forecast_figure(

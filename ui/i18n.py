@@ -64,24 +64,26 @@ def figure(fig):
     `lstm_core` draws its figures in English; a text of the figure that has a
     key `fig.<English text>` in the catalogues is replaced by its translation.
     Texts made with values (a title with the period in it) are passed in
-    already translated by the page.
+    already translated by the page. The figure is changed in place, as its
+    dicts (a server's figures are dicts already: `figures.base.Prebuilt`).
     """
     if language() == DEFAULT_LANGUAGE:
         return fig
+    from lstm_core.figures.base import Prebuilt
+
     strings = catalogue(language())
 
-    def tr(text):
-        return strings.get(f"fig.{text}", text) if isinstance(text, str) else text
+    def translate(parent: dict | None, key: str) -> None:
+        if isinstance(parent, dict) and isinstance(parent.get(key), str) and parent[key]:
+            parent[key] = strings.get(f"fig.{parent[key]}", parent[key])
 
-    if fig.layout.title and fig.layout.title.text:
-        fig.layout.title.text = tr(fig.layout.title.text)
-    for axis in [key for key in fig.layout if key.startswith(("xaxis", "yaxis"))]:
-        title = fig.layout[axis].title
-        if title and title.text:
-            title.text = tr(title.text)
-    for trace in fig.data:
-        if getattr(trace, "name", None):
-            trace.name = tr(trace.name)
-    for annotation in fig.layout.annotations or ():
-        annotation.text = tr(annotation.text)
+    fig = fig if isinstance(fig, Prebuilt) else Prebuilt(fig.to_dict())
+    layout = fig.spec["layout"]
+    translate(layout.get("title"), "text")
+    for axis in [value for key, value in layout.items() if key.startswith(("xaxis", "yaxis"))]:
+        translate(axis.get("title") if isinstance(axis, dict) else None, "text")
+    for trace in fig.spec["data"]:
+        translate(trace, "name")
+    for annotation in layout.get("annotations") or ():
+        translate(annotation, "text")
     return fig

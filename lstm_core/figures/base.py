@@ -73,6 +73,10 @@ class Spec:
     @classmethod
     def of(cls, fig: go.Figure) -> Spec:
         """A built figure as plain dicts again, to add to it and build it once more."""
+        if isinstance(fig, Prebuilt):  # its dicts, copied: the figure it came from stays as it was
+            spec = cls({key: value for key, value in copy.deepcopy(fig.spec["layout"]).items() if key != "template"})
+            spec.data, spec.frames = copy.deepcopy(fig.spec["data"]), copy.deepcopy(fig.spec.get("frames", []))
+            return spec
         layout = fig.layout.to_plotly_json()
         if fig.layout.template == pio.templates[pio.templates.default]:
             layout.pop("template")  # go.Figure puts the default back without validating it again (see above)
@@ -149,20 +153,59 @@ class Spec:
         return self
 
     def figure(self) -> go.Figure:
-        """The Plotly figure, every trace, the layout and every frame validated once (unless `VALIDATE` is off)."""
+        """The Plotly figure, every trace, the layout and every frame validated once (unless `VALIDATE` is off:
+        then the dicts themselves, as a `Prebuilt` figure)."""
         if VALIDATE:
             return go.Figure(data=self.data, layout=self.layout, frames=self.frames or None)
-        figure = go.Figure(data=self.data, layout=self.layout, _validate=False)
-        if self.frames:  # Plotly validates frames whatever the figure's `_validate` says: 17 of 18 ms for 18 frames
-            figure._frame_objs = tuple(go.Frame(_typed(frame), _validate=False) for frame in self.frames)
-        return figure
+        figure = {"data": _typed({"data": self.data})["data"], "layout": self.layout}
+        if self.frames:
+            figure["frames"] = [_typed(frame) for frame in self.frames]
+        return Prebuilt(figure)
+
+
+class Prebuilt(go.Figure):
+    """A figure already in the form Plotly sends: what `Spec.figure()` gives a server (`VALIDATE` off).
+
+    `go.Figure` makes an object of every trace and frame, and its `to_dict`, which `st.plotly_chart` calls,
+    copies the whole figure again: a fifth of a sine slider move's page run (`benchmarks/slider_moves.py`).
+    This figure keeps the dicts `Spec` made and gives them as they are, with the default template, as
+    `go.Figure` adds it, and arrays in Plotly's base64 form (converted in place: a figure shared by several
+    students is converted once). `tests/core/test_figures.py` checks Streamlit sends the same JSON as for the
+    validated figure. Only `to_dict` (and what Plotly builds on it: `to_json`, `to_html`) and `data` are meant to
+    be used; `Spec.of` makes a `Spec` of it again.
+    """
+
+    def __init__(self, spec: dict):  # not go.Figure's: nothing is built
+        self.__dict__["spec"] = spec
+
+    def to_dict(self) -> dict:
+        from _plotly_utils.utils import convert_to_base64
+
+        spec = self.spec
+        if "template" not in spec["layout"] and pio.templates.default:
+            spec = {**spec, "layout": {**spec["layout"], "template": _template(pio.templates.default)}}
+        convert_to_base64(spec)
+        return spec
+
+    def to_plotly_json(self) -> dict:
+        return self.to_dict()
+
+    @property
+    def data(self) -> tuple:
+        """The traces, as dicts (a page counts them)."""
+        return tuple(self.spec["data"])
+
+
+@functools.cache
+def _template(name: str) -> dict:
+    return pio.templates[name].to_plotly_json()
 
 
 def _typed(frame: dict) -> dict:
     """A frame whose traces name their type, as validation names them (a trace without one is a scatter)."""
     if all("type" in trace for trace in frame.get("data", ())):
         return frame
-    return {**frame, "data": [{"type": "scatter", **trace} for trace in frame["data"]]}
+    return {**frame, "data": [trace if "type" in trace else {"type": "scatter", **trace} for trace in frame["data"]]}
 
 
 @functools.cache
@@ -335,11 +378,12 @@ def sine_prediction_figure(inputs, expected, predicted=None, *, title: str = "Da
     return _layout(spec, title, "time step", "value").figure()
 
 
-def loss_figure(history=None, curve=None, *, title: str = "Training loss (MAE)", pinned=None) -> go.Figure:
+def loss_figure(history=None, curve=None, *, title: str = "Training loss (MAE)", pinned=None,
+                x_title: str | None = None) -> go.Figure:
     """Training loss: a fine curve `[[examples seen, loss], ...]` and/or one point per epoch.
 
     `history` is the loss at the end of each epoch (x = epoch); `curve` wins
-    the x axis when given (x = examples seen).
+    the x axis when given (x = examples seen); `x_title` renames the x axis.
     """
     spec = Spec()
     if pinned is not None and len(pinned):
@@ -350,13 +394,13 @@ def loss_figure(history=None, curve=None, *, title: str = "Training loss (MAE)",
         c = np.asarray(curve, dtype=float)
         spec.add(scatter(x=c[:, 0], y=c[:, 1], mode="lines", name="training loss",
                          line={"color": COLORS["training"], "width": 3}))
-        x_title = "training examples seen"
+        default_x = "training examples seen"
     else:
         h = np.asarray(history if history is not None else [], dtype=float)
         spec.add(scatter(x=np.arange(1, len(h) + 1), y=h, mode="lines+markers", name="loss per epoch",
                          line={"color": COLORS["training"], "width": 3}, marker={"size": 10}))
-        x_title = "epoch"
-    return _layout(spec, title, x_title, "mean absolute error", height=340).figure()
+        default_x = "epoch"
+    return _layout(spec, title, x_title or default_x, "mean absolute error", height=340).figure()
 
 
 def _closed(points) -> np.ndarray:

@@ -116,13 +116,22 @@ def unrolled_figure(diagram, *, title: str = "") -> go.Figure:
 # -- curves -----------------------------------------------------------------------------------
 
 def curves_figure(x, series: dict, *, title: str, x_title: str, y_title: str, log_y: bool = False,
-                  labels: dict | None = None, height: int = 380) -> go.Figure:
+                  labels: dict | None = None, height: int = 380, points: dict | None = None,
+                  mark: tuple | None = None) -> go.Figure:
     """Several models' curves over the same x (loss curves, errors per step ahead...).
 
-    Non-finite values are left out (a gap), never drawn as zero.
+    Non-finite values are left out (a gap), never drawn as zero. `points` adds a model's single value
+    (`name → (x, y)`) as a diamond in its colour; `mark` `(x, label)` a dotted vertical line labelled above.
     """
-    return _curves(x, series, title=title, x_title=x_title, y_title=y_title, log_y=log_y, labels=labels,
-                   height=height).figure()
+    spec = _curves(x, series, title=title, x_title=x_title, y_title=y_title, log_y=log_y, labels=labels,
+                   height=height)
+    for index, (name, (at, value)) in enumerate((points or {}).items(), start=len(series)):
+        spec.add(scatter(x=[at], y=[value], mode="markers", name=(labels or {}).get(name, name),
+                         marker={"size": 14, "symbol": "diamond", "color": _color(name, index)}))
+    if mark is not None:
+        spec.add_vline(mark[0], {"dash": "dot", "color": "#888"})
+        spec.add_annotation({"x": mark[0], "y": 1.02, "yref": "paper", "text": mark[1], "showarrow": False})
+    return spec.figure()
 
 
 def _curves(x, series: dict, *, title: str, x_title: str, y_title: str, log_y: bool = False,

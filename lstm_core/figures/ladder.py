@@ -176,9 +176,8 @@ def replay_layout(fig: go.Figure) -> go.Figure:
     """Room for a replay (`figures.replay.animate`) around a panels figure, the panels keeping their size: the
     legend goes above the panels' titles (at the bottom it would sit on the play buttons), the buttons and the
     slider below the panels."""
-    top, bottom = 190, 150
-    height = fig.layout.height - 140 + top + bottom  # _style's margins were 100 + 40
+    spec, top, bottom = Spec.of(fig), 190, 150
+    height = spec.layout["height"] - 140 + top + bottom  # _style's margins were 100 + 40
     plotted = height - top - bottom
-    fig.update_layout(legend={"y": 1 + 70 / plotted, "yanchor": "bottom", "x": 1.0, "xanchor": "right"},
-                      margin={"t": top, "b": bottom}, height=height)
-    return fig
+    return spec.update_layout({"legend": {"y": 1 + 70 / plotted, "yanchor": "bottom", "x": 1.0, "xanchor": "right"},
+                               "margin": {"t": top, "b": bottom}, "height": height}).figure()

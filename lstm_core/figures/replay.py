@@ -276,9 +276,10 @@ def rectangles_replay_figure(free, completed, examples, curve, *, labels: list[s
 def legend_below(fig: go.Figure) -> go.Figure:
     """A still rectangles figure (`figures.rectangles_figure`, no play controls) with its legend under the axes,
     where no title or panel title is: at the top a legend of five drawings runs into the title."""
-    fig.update_layout(legend={"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.18, "yanchor": "top"},
-                      margin={"b": 150}, height=(fig.layout.height or 480) + 90)
-    return fig
+    spec = Spec.of(fig)
+    return spec.update_layout({"legend": {"orientation": "h", "x": 0.0, "xanchor": "left", "y": -0.18,
+                                          "yanchor": "top"},
+                               "margin": {"b": 150}, "height": (spec.layout.get("height") or 480) + 90}).figure()
 
 
 def cells_replay_figure(examples, errors: dict, gradients: dict, *, labels: list[str], title: str,

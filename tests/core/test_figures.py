@@ -91,6 +91,19 @@ def test_a_diverged_step_is_marked_and_non_finite_values_are_not_drawn():
     assert math.isnan(curves.data[0].y[1])  # a gap, never drawn as zero
 
 
+def test_a_curves_figures_points_and_mark_are_what_plotlys_own_calls_add():
+    series, labels = {"seq2seq": [0.3, 0.2, 0.1]}, {"seq2seq": "seq2seq", "vector": "vector output"}
+    built = concepts.curves_figure([1, 2, 3], series, title="t", x_title="x", y_title="y", labels=labels,
+                                   points={"vector": (3, 0.25)}, mark=(2, "window"))
+    by_hand = concepts.curves_figure([1, 2, 3], series, title="t", x_title="x", y_title="y", labels=labels)
+    by_hand.add_scatter(x=[3], y=[0.25], mode="markers", name="vector output",
+                        marker={"size": 14, "symbol": "diamond", "color": concepts.MODEL_COLORS["vector"]})
+    by_hand.add_vline(x=2, line={"dash": "dot", "color": "#888"})
+    by_hand.add_annotation(x=2, y=1.02, yref="paper", text="window", showarrow=False)
+    assert _canonical(built) == _canonical(by_hand)
+    assert figures.loss_figure([0.3], [[20, 0.5]], x_title="rectangles seen").layout.xaxis.title.text == "rectangles seen"
+
+
 # -- every figure readable on a projector -----------------------------------------------------------------------
 
 def _steps(units: int = 3, length: int = 12):
@@ -123,12 +136,16 @@ def _builders() -> dict:
         "base.sine_prediction_figure": lambda: base.sine_prediction_figure(wave, expected, expected + 0.1,
                                                                            pinned=expected - 0.1),
         "base.loss_figure": lambda: base.loss_figure([0.3, 0.1], curve, pinned=curve),
+        "base.loss_figure (x_title)": lambda: base.loss_figure([0.3, 0.1], curve, x_title="rectangles seen"),
         "base.rectangles_figure": lambda: base.rectangles_figure([drawing, drawing * 0.5], ["a", "b"],
                                                                  pinned=[drawing]),
         "concepts.unrolled_figure": lambda: concepts.unrolled_figure(
             unrolled("many-to-many (unequal lengths)", 5, feedback=True)),
         "concepts.curves_figure": lambda: concepts.curves_figure([1, 2, 3], {"LSTM": [0.3, 0.2, 0.1]}, title="t",
                                                                  x_title="x", y_title="y", log_y=True),
+        "concepts.curves_figure (points, mark)": lambda: concepts.curves_figure(
+            [1, 2, 3], {"LSTM": [0.3, 0.2, 0.1]}, title="t", x_title="x", y_title="y", points={"vector": (3, 0.2)},
+            mark=(2, "window")),
         "concepts.gradient_figure": lambda: concepts.gradient_figure(profiles, profiles, marked_step=5),
         "concepts.explode_figure": lambda: concepts.explode_figure(np.arange(1, 6), [1, 10, 1e3, math.inf, math.nan],
                                                                    [1, 2, 3, 4, 5], diverged_step=4, message="NaN"),

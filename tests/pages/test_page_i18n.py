@@ -69,3 +69,26 @@ def test_a_correction_reason_reads_as_english_and_says_itself_in_chinese():
     assert sizes.allowed() == "one of 100, 500, 1000"
     assert sizes.allowed(say("zh")).startswith("100, 500, 1000") and HAN.search(sizes.allowed(say("zh")))
     assert params.number("decay", 0.0, 0.2, 0.05).allowed(say("zh")) == "0 到 0.2 之间的数"
+
+
+def test_a_figure_is_translated_alike_built_validated_or_as_a_server_builds_it(monkeypatch):
+    import json
+
+    import plotly.io
+
+    from lstm_core import figures
+    from lstm_core.figures import base
+
+    monkeypatch.setattr(i18n, "language", lambda: "zh")
+
+    def sent(validate: bool) -> dict:
+        monkeypatch.setattr(base, "VALIDATE", validate)
+        fig = i18n.figure(figures.loss_figure([0.5, 0.2, 0.1], [[1, 0.4], [3, 0.1]], pinned=[[1, 0.45], [3, 0.2]]))
+        return json.loads(plotly.io.to_json(fig.to_dict(), validate=False))
+
+    validated, prebuilt = sent(True), sent(False)
+    assert validated == prebuilt
+    layout = prebuilt["layout"]
+    texts = [layout["xaxis"]["title"]["text"], layout["yaxis"]["title"]["text"],
+             *[trace["name"] for trace in prebuilt["data"]]]
+    assert all(HAN.search(text) for text in texts), texts
