@@ -114,8 +114,6 @@ def results_ui(trained, config):
         free, [t("rectangles.drawn_label")], title=t("rectangles.drawn"), pinned=pinned_free))
     completions = replay_figures.legend_below(figures.rectangles_figure(
         completed, start_labels()[1:], title=t("rectangles.completed"), pinned=pinned_completed))
-    loss = figures.loss_figure(trained.history, rectangles.curve(trained), x_title="training rectangles seen",
-                               pinned=rectangles.curve(pinned[1]) if pinned else None)
     if pinned:  # the pinned run's drawings beside this one's, as before replay
         one, two = st.columns(2)
         one.plotly_chart(figure(drawn))
@@ -124,8 +122,11 @@ def results_ui(trained, config):
     st.dataframe(drawings_table(free, completed, errors), hide_index=True, width="stretch")
     labels = ["[0, 0]"] + [f"[{w}, 0]" for w in WIDTHS]
     drawings = np.concatenate([free[None], completed])
-    downloads_ui(trained, {"drawings": export.drawings_frame(drawings, labels)},
-                 {"drawn": drawn, "completed": completions, "loss": loss})
+    pinned_curve = rectangles.curve(pinned[1]) if pinned else None
+    downloads_ui(trained, {"drawings": lambda: export.drawings_frame(drawings, labels)}, {
+        "drawn": lambda: drawn, "completed": lambda: completions,
+        "loss": lambda: figures.loss_figure(trained.history, rectangles.curve(trained), pinned=pinned_curve,
+                                            x_title="training rectangles seen")})
 
 
 def framings_ui(trained, config) -> None:

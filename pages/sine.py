@@ -66,11 +66,11 @@ def results_ui(trained, config, period, decay, inputs, expected):
         title=t("sine.figure", period=period, decay=decay), texts=replay.texts(), active=moment,
         pinned=pinned_prediction, pinned_curve=pinned[1].curve if pinned else None)))
     st.caption(t("sine.replay.caption"))
-    prediction = figures.sine_prediction_figure(inputs, expected, predicted, pinned=pinned_prediction,
-                                                title=t("sine.figure", period=period, decay=decay))
-    loss = figures.loss_figure(trained.history, trained.curve or None, pinned=pinned[1].curve if pinned else None)
-    downloads_ui(trained, {"predictions": export.sine_frame(inputs, expected, predicted)},
-                 {"prediction": prediction, "loss": loss})
+    title, pinned_curve = t("sine.figure", period=period, decay=decay), pinned[1].curve if pinned else None
+    downloads_ui(trained, {"predictions": lambda: export.sine_frame(inputs, expected, predicted)}, {
+        "prediction": lambda: figures.sine_prediction_figure(inputs, expected, predicted, pinned=pinned_prediction,
+                                                             title=title),
+        "loss": lambda: figures.loss_figure(trained.history, trained.curve or None, pinned=pinned_curve)})
 
 
 st.title(t("sine.title"))

@@ -26,7 +26,8 @@ class Payload:
 
 
 def payloads(trained, frames: dict, figures: dict) -> list[Payload]:
-    """The files of a trained model: `frames` name → DataFrame, `figures` name → Plotly figure."""
+    """The files of a trained model: `frames` name → a function making its DataFrame, `figures` name → a
+    function making its Plotly figure (made when the button is pressed, not on every rerun)."""
     stem = export.file_stem(trained.config)
     files = [
         Payload("model", f"{stem}.keras", "application/octet-stream", lambda: export.model_bytes(trained.model)),
@@ -35,10 +36,10 @@ def payloads(trained, frames: dict, figures: dict) -> list[Payload]:
                 lambda: export.csv_text(export.history_frame(trained))),
     ]
     for name, frame in frames.items():
-        files.append(Payload(name, f"{stem}-{name}.csv", "text/csv", lambda frame=frame: export.csv_text(frame)))
+        files.append(Payload(name, f"{stem}-{name}.csv", "text/csv", lambda frame=frame: export.csv_text(frame())))
     for name, figure in figures.items():
         files.append(Payload(name, f"{stem}-{name}.html", "text/html",
-                             lambda figure=figure: export.figure_html(figure)))
+                             lambda figure=figure: export.figure_html(figure())))
     return files
 
 

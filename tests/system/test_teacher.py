@@ -109,8 +109,8 @@ def test_downloads_of_a_trained_model_all_load(trainer, tmp_path):
     trained = trainer.get(tiny_sine(units=3, depth=1))
     inputs, expected = data.sine_example(15, 0.05)
     predicted = trained.predict(inputs.reshape(1, -1, 1))[0]
-    files = {p.name: p for p in payloads(trained, {"predictions": export.sine_frame(inputs, expected, predicted)},
-                                         {"loss": figures.loss_figure(trained.history)})}
+    files = {p.name: p for p in payloads(trained, {"predictions": lambda: export.sine_frame(inputs, expected, predicted)},
+                                         {"loss": lambda: figures.loss_figure(trained.history)})}
     assert set(files) == {"model", "script", "history", "predictions", "loss"}
     model_file = tmp_path / files["model"].file_name
     model_file.write_bytes(files["model"].make())
