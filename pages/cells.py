@@ -272,7 +272,7 @@ params.check(controls.parameters(declared.values()))
 values, pressed = cells_model_ui(declared)
 config = widgets.config_or_stop(CellsConfig, **values)
 trained = widgets.trained_or_prompt(config, pressed, prompt=t("widgets.experiment_prompt", what=t("cells.what")),
-                                    live=replay.cells_live(config), live_inputs=())
+                                    live=replay.cells_live(config))
 if trained is not None:
     cells_results_ui(trained, config)
 through_time_ui(declared)

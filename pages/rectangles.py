@@ -140,7 +140,7 @@ def framings_ui(trained, config) -> None:
         pressed = st.button(t("rectangles.compare.train", framing=name), key="rectangles_compare_train",
                             help=t("rectangles.compare.train.help"))
     twin = widgets.trained_or_prompt(other, pressed, prompt=t("rectangles.compare.prompt", framing=name),
-                                     label=name, live=live_view(other), live_inputs=())
+                                     label=name, live=live_view(other))
     if twin is None:
         return
     models = {config.framing: trained, other.framing: twin}
@@ -167,7 +167,7 @@ params.check(controls.parameters(declared.values()))
 preset_ui("rectangles", presets.RECTANGLES, declared)
 values, pressed = model_ui(declared)
 config = widgets.shown_config(widgets.config_or_stop(RectangleConfig, **values), "rectangles", reset=pressed)
-trained = widgets.trained_or_prompt(config, pressed, live=live_view(config), live_inputs=())
+trained = widgets.trained_or_prompt(config, pressed, live=live_view(config))
 if trained is not None:
     results_ui(trained, config)
     framings_ui(trained, config)

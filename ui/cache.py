@@ -124,7 +124,12 @@ def replay(config) -> Replay:
 def replay_frames(config, draw) -> tuple:
     """`(examples seen (K,), [draw(model at snapshot k)])` for the trained model of `config`."""
     model = trained(config)
-    return model.snapshots.steps * model.batch_size, replay(config).frames(model.snapshots, draw)
+    return _seen(model), replay(config).frames(model.snapshots, draw)
+
+
+def _seen(model):
+    """The training examples a model had seen at each of its snapshots."""
+    return model.snapshots.steps * model.batch_size
 
 
 @st.cache_data(max_entries=128, show_spinner=False, hash_funcs=CONFIG_HASH)
@@ -132,7 +137,7 @@ def sine_replay(config, period: float, decay: float):
     """`(examples seen (K,), predictions (K, output))` of the test wave at each snapshot."""
     inputs, _ = sine_wave(period, decay, config.length, config.output)
     model = trained(config)
-    return model.snapshots.steps * model.batch_size, replay(config).predictions(model.snapshots, sine.batch(inputs))[:, 0]
+    return _seen(model), replay(config).predictions(model.snapshots, sine.batch(inputs))[:, 0]
 
 
 @st.cache_data(max_entries=128, show_spinner=False, hash_funcs=CONFIG_HASH)

@@ -51,7 +51,7 @@ LIVE_SECONDS = 1.0  # between two redraws of a live training's main figure
 
 
 def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt: str | None = None,
-                      label: str | None = None, start=None, live=None, live_inputs: tuple | None = None,
+                      label: str | None = None, start=None, live=None, live_inputs: tuple = (),
                       button: bool = True):
     """The trained model if it is in memory or the store, or Train was pressed (training it live through the
     shared Trainer); else a prompt and None, so opening a page never starts a training.
@@ -60,9 +60,9 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
     default), or `prompt` replaces it; `label` names the model in the progress text (a page training
     several); `start` is a trained model to continue ("Train more", see `engine.fit.fit`). While it trains,
     `live(model, seen, total)`, if given, draws the page's main figure from the latest snapshot of the weights
-    (about once a second), above the growing loss curve; with `live_inputs` (what `live` draws besides the
-    model, such as the test wave's period and decay), it is drawn once for every student waiting on the
-    training (`cache.live_view`). In present mode, whose sidebar (and Train button) is
+    (about once a second), above the growing loss curve, drawn once for every student waiting on the training
+    (`cache.live_view`, keyed by `live_inputs`: whatever `live` draws besides the model, such as the test
+    wave's period and decay). In present mode, whose sidebar (and Train button) is
     hidden, the prompt has a Train button of its own, unless `button` is False (the page has one beside it).
     """
     asked = cache.trainer().is_pending(config)  # queued or training: a rerun waits for it again, never drops it
@@ -97,8 +97,8 @@ def trained_or_prompt(config, pressed: bool, what: str | None = None, *, prompt:
                     return i18n.figure(shown["replay"].draw_at(row, lambda model: live(model, step * batch,
                                                                                          total * batch)))
 
-                view.plotly_chart(draw() if live_inputs is None else cache.live_view(
-                    config.key(), step, live_inputs, i18n.language(), draw), key=f"live-{step}")
+                view.plotly_chart(cache.live_view(config.key(), step, live_inputs, i18n.language(), draw),
+                                  key=f"live-{step}")
                 shown.update(step=step, at=time.monotonic())
             # Redraw only when the curve grew (an identical chart twice would get a duplicate element id), and at
             # most once a LIVE_SECONDS: every student waiting on a training shows it (drawn once for them all).

@@ -132,11 +132,10 @@ def _compiled(model, output: str | None, every_row: bool, jit: bool):
                                            values(target.non_trainable_variables), inputs, training=False)
         return outputs
 
-    if every_row:
-        body = lambda weights, inputs: tf.map_fn(lambda each: one(each, inputs), weights, fn_output_signature=tf.float32)
-    else:
-        body = one
-    return tf.function(body, reduce_retracing=True, jit_compile=jit)
+    def every(weights, inputs):
+        return tf.map_fn(lambda each: one(each, inputs), weights, fn_output_signature=tf.float32)
+
+    return tf.function(every if every_row else one, reduce_retracing=True, jit_compile=jit)
 
 
 class Predictor:
