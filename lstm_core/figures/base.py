@@ -167,7 +167,7 @@ class Prebuilt(go.Figure):
     """A figure already in the form Plotly sends: what `Spec.figure()` gives a server (`VALIDATE` off).
 
     `go.Figure` makes an object of every trace and frame, and its `to_dict`, which `st.plotly_chart` calls,
-    copies the whole figure again: a fifth of a sine slider move's page run (`benchmarks/slider_moves.py`).
+    copies the whole figure again, on every slider move (`benchmarks/slider_moves.py` measures what it costs).
     This figure keeps the dicts `Spec` made and gives them as they are, with the default template, as
     `go.Figure` adds it, and arrays in Plotly's base64 form (converted in place: a figure shared by several
     students is converted once). `tests/core/test_figures.py` checks Streamlit sends the same JSON as for the
