@@ -7,8 +7,9 @@ The data is generated in one vectorised step and fed to a single Keras `fit`
 call: the book's loop of one `fit` per rectangle costs about 70 ms of fixed
 overhead a call, while the same Adam steps in one call take seconds. On a
 CPU, Keras' LSTM runs op by op, so the training step is compiled with XLA
-(`jit_compile=True`) and several steps run per call into it
-(`steps_per_execution`).
+(`jit_compile=True`), several steps run per call into it
+(`steps_per_execution`), and the LSTM layers of the model that trains run a
+loop with fewer operations a step (`engine/lstm_kernel.py`).
 
 Compiling costs seconds, an epoch often less, so a compiled model is kept
 per *architecture* (`Experiment.architecture`: everything but the data, seed,
@@ -44,6 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import lstm_kernel
 from . import snapshots as _snapshots
 from .backend import keras as _keras
 from .experiment import Experiment, Recipe
@@ -240,6 +242,7 @@ def _borrow(experiment: Experiment, config, recipe: Recipe):
         return model, False
     inputs, outputs = experiment.build(config)
     model = _recording_model_class()(inputs=inputs, outputs=outputs)
+    lstm_kernel.use_in(model)  # its own LSTM loop: this model is only ever trained, never handed out
     model.compile(optimizer=_optimizer(recipe), jit_compile=recipe.jit_compile,
                   steps_per_execution=recipe.steps_per_execution)
     model.start_recording(recipe.loss)
