@@ -226,7 +226,7 @@ def main(argv=None) -> int:
     from lstm_core.engine import fit as engine
 
     configs = [(label, config) for label, config in grid() if args.only in label]
-    engine.POOL_SIZE = max(engine.POOL_SIZE, 2 * len(configs))  # every architecture stays compiled
+    engine._pool.limit = max(engine._pool.limit, 2 * len(configs))  # every architecture stays compiled
     rows, compiles, failures = [], [], []
     for label, config in configs:  # each architecture's first training (its compile), then a small warm one
         little = small(config)
