@@ -13,9 +13,10 @@ element-wise work is not counted, so the estimate is a lower bound.
 Next to it, the machine's measured peak with the same thread settings:
 the same small matmul (`[batch, i + u] × [i + u, 4u]`) chained 2,000 times in
 one XLA-compiled loop (the best of runs before and after the trainings), and a
-large 512×512 matmul (what the cores can do at best). The app's rows train with
-the engine's LSTM loop (`engine/lstm_kernel.py`); the rows marked "Keras' loop"
-with Keras' own, in the same run.
+large 512×512 matmul (what the cores can do at best). The app's rows train as
+the engine does (its LSTM loop, `engine/lstm_kernel.py`, and its loop of steps,
+`engine/loop.py`); the rows marked "Keras' loop" with Keras' LSTM and `fit`, in
+the same run.
 
     .venv/bin/python benchmarks/efficiency.py        # about a minute
 """
@@ -52,15 +53,16 @@ def time_steps(config) -> int:
 
 def measure_training(config, label: str, *, jit: bool | None = None, steps_per_execution: int | None = None,
                      batch_size: int | None = None, examples: int | None = None, repeats: int = 2,
-                     kernel: bool = True) -> dict:
+                     engine_loops: bool = True) -> dict:
     """Throughput of fit on `config`'s data with the app's compile (its experiment's recipe, or the overrides),
     after a warm-up fit. (A plain Keras `fit` of the experiment's model with the recipe's loss, optimizer, XLA and
     steps per execution, not the engine's recording step, which also reports each output's loss and the gradient
-    norm.) With `kernel`, its LSTM layers run the engine's training loop (`engine/lstm_kernel.py`), as the
-    engine's pooled models do; without, Keras' own."""
+    norm.) With `engine`, as the engine's pooled models train: its LSTM layers run the engine's LSTM loop
+    (`engine/lstm_kernel.py`) and the steps of a call run in one compiled loop (`engine/loop.py`); without,
+    Keras' own LSTM and `fit`."""
     from lstm_core import experiments
     from lstm_core.engine import fit as engine
-    from lstm_core.engine import lstm_kernel
+    from lstm_core.engine import loop, lstm_kernel
     from lstm_core.engine.backend import keras
 
     experiment = experiments.of(config)
@@ -71,18 +73,27 @@ def measure_training(config, label: str, *, jit: bool | None = None, steps_per_e
     batch = batch_size or recipe.batch_size
     spe = steps_per_execution or recipe.steps_per_execution
     model = engine.plain_model(experiment, config)
-    if kernel:
+    if engine_loops:
         lstm_kernel.use_in(model)
     model.compile(loss=recipe.loss, optimizer=keras().optimizers.Adam(recipe.learning_rate),
                   jit_compile=(recipe.jit_compile and engine.JIT_COMPILE) if jit is None else jit,
                   steps_per_execution=spe)
+    jit_compile = model.jit_compile
+
+    def epoch(inputs, targets):
+        if engine_loops:
+            loop.train(model, inputs, targets, batch_size=batch, epochs=1, steps_per_execution=spe,
+                       jit_compile=jit_compile)
+        else:
+            model.fit(inputs, targets, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+
     began = time.perf_counter()
-    model.fit(inputs[:batch * spe], targets[:batch * spe], batch_size=batch, verbose=0, shuffle=False)
+    epoch(inputs[:batch * spe], targets[:batch * spe])
     compile_seconds = time.perf_counter() - began
     seconds = []
     for _ in range(repeats):
         began = time.perf_counter()
-        model.fit(inputs, targets, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        epoch(inputs, targets)
         seconds.append(time.perf_counter() - began)
     epoch = median(seconds)
     example_steps = len(inputs) * time_steps(config) / epoch
@@ -133,15 +144,15 @@ def main() -> int:
     # The peak is the best this machine gave in the run: measured before and after the trainings, the higher kept.
     small_before = matmul_peak(sine.batch_size, widest, 4 * sine.units, 2_000)
     runs = [measure_training(sine, "sine, app default")]
-    runs.append(measure_training(sine, "sine, app default with Keras' LSTM loop", kernel=False))
+    runs.append(measure_training(sine, "sine, app default with Keras' LSTM and fit", engine_loops=False))
     runs.append(measure_training(sine, "sine, app default but 1 step per execution", steps_per_execution=1))
     if not args.skip_book:
-        runs.append(measure_training(sine, "sine, book recipe (batch 10, no XLA, Keras' loop)", jit=False,
-                                     steps_per_execution=1, batch_size=10, examples=2_000, repeats=1, kernel=False))
+        runs.append(measure_training(sine, "sine, book recipe (batch 10, no XLA, Keras' LSTM and fit)", jit=False,
+                                     steps_per_execution=1, batch_size=10, examples=2_000, repeats=1, engine_loops=False))
     runs.append(measure_training(rectangles, "rectangles, app default"))
-    runs.append(measure_training(rectangles, "rectangles, app default with Keras' LSTM loop", kernel=False))
-    runs.append(measure_training(rectangles, "rectangles, book batch 3 in one fit (XLA, Keras' loop)", batch_size=3,
-                                 examples=15_000, kernel=False))
+    runs.append(measure_training(rectangles, "rectangles, app default with Keras' LSTM and fit", engine_loops=False))
+    runs.append(measure_training(rectangles, "rectangles, book batch 3 in one fit (XLA, Keras' LSTM)", batch_size=3,
+                                 examples=15_000, engine_loops=False))
 
     small = max(small_before, matmul_peak(sine.batch_size, widest, 4 * sine.units, 2_000))
     small_rect = matmul_peak(rectangles.batch_size, 2 + rectangles.units, 4 * rectangles.units, 2_000)
@@ -168,7 +179,7 @@ def main() -> int:
     app = runs[0]
     print(f"ratio: the app's sine training reaches {app['gflops'] / small:.0%} of the small-matmul peak and "
           f"{app['gflops'] / large:.1%} of the large-matmul peak (target: 25%); "
-          f"{app['gflops'] / runs[1]['gflops']:.2f}× the throughput of Keras' LSTM loop")
+          f"{app['gflops'] / runs[1]['gflops']:.2f}× the throughput of Keras' LSTM and fit")
     print(f"(benchmark ran {time.perf_counter() - began:.0f} s)")
     return 0
 

@@ -3,13 +3,14 @@ Training: one configuration in, one trained model with everything its page
 shows out. Every model of the app, book experiment or concept, goes through
 `fit` here.
 
-The data is generated in one vectorised step and fed to a single Keras `fit`
-call: the book's loop of one `fit` per rectangle costs about 70 ms of fixed
+The data is generated in one vectorised step and fed to a single training
+loop: the book's loop of one `fit` per rectangle costs about 70 ms of fixed
 overhead a call, while the same Adam steps in one call take seconds. On a
 CPU, Keras' LSTM runs op by op, so the training step is compiled with XLA
-(`jit_compile=True`), several steps run per call into it
-(`steps_per_execution`), and the LSTM layers of the model that trains run a
-loop with fewer operations a step (`engine/lstm_kernel.py`).
+(`jit_compile=True`), several steps run in one compiled call
+(`steps_per_execution`, `engine/loop.py`: Keras' `fit` without its launch
+and data pipeline per step), and the LSTM layers of the model that trains run
+a loop with fewer operations a step (`engine/lstm_kernel.py`).
 
 Compiling costs seconds, an epoch often less, so a compiled model is kept
 per *architecture* (`Experiment.architecture`: everything but the data, seed,
@@ -46,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import lstm_kernel
+from . import loop as _loop
 from . import snapshots as _snapshots
 from .backend import keras as _keras
 from .experiment import Experiment, Recipe
@@ -438,11 +440,12 @@ def fit(experiment: Experiment, config, *, on_epoch=None, on_progress=None, star
     record.total_steps, record.batch_size = config.epochs * steps_per_epoch, recipe.batch_size
     epochs = config.epochs - done_epochs
     if epochs > 0:
-        pooled.fit(inputs, targets, batch_size=recipe.batch_size, epochs=epochs, shuffle=False, verbose=0,
-                   callbacks=[_callback(record, steps_per_epoch=steps_per_epoch, epochs=epochs, total_epochs=config.epochs,
-                                        step_offset=done_steps, batch_size=recipe.batch_size,
-                                        on_epoch=on_epoch, on_progress=on_progress, curve_sink=curve_sink,
-                                        snapshot_sink=snapshot_sink)])
+        _loop.train(pooled, inputs, targets, batch_size=recipe.batch_size, epochs=epochs,
+                    steps_per_execution=recipe.steps_per_execution, jit_compile=recipe.jit_compile,
+                    callbacks=[_callback(record, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                                         total_epochs=config.epochs, step_offset=done_steps,
+                                         batch_size=recipe.batch_size, on_epoch=on_epoch, on_progress=on_progress,
+                                         curve_sink=curve_sink, snapshot_sink=snapshot_sink)])
     final = pooled.get_weights()
     last_step = record.steps[-1] if record.steps else 0
     if (record.snapshot_steps[-1] if record.snapshot_steps else done_steps) < last_step:
