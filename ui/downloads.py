@@ -1,6 +1,6 @@
 """
 The downloads under a trained model: the model (.keras), its numbers (CSV),
-its figures (HTML that works offline) and the Keras script that reproduces it.
+its figures (HTML that works offline) and the Keras script that trains it.
 
 `payloads()` says what can be downloaded; each file is made only when its
 button is pressed (Streamlit calls the function then, on its own thread), so

@@ -23,13 +23,12 @@ The work of a training (`work`), from its configuration alone:
   multiplies, summed): a step's latency grows with its width, not with the
   batch, and a stacked layer's step (`i = u`) is wider than the first's.
 - *updates*: each optimizer step (one a batch) costs a fixed time beside its
-  cell steps (the optimizer's update, the gradient norm, the recorded losses):
-  what a model of one time step, such as the book's rectangles, mostly costs.
-- *calls*: Keras runs a recipe's `steps_per_execution` steps per call into
-  its loop, and each call costs the host time (Keras' loop, the callback that
-  records the losses and snapshots): the concept lessons, with a few steps a
-  call, pay it; the sine and rectangle lessons, with a hundred and more,
-  hardly. A single step a call runs without that loop.
+  cell steps (the optimizer's update, the gradient norm, the recorded losses).
+- *calls*: the engine runs a recipe's `steps_per_execution` steps per call
+  into its compiled loop (`engine/loop.py`), and each call costs the host time
+  (the block of batches, the callback that records the losses and
+  snapshots): the concept lessons, with a few steps a call, pay it; the sine
+  and rectangle lessons, with a hundred and more, hardly.
 
 Seconds = overhead (data, building and scoring the model: `OVERHEAD`, by
 experiment) + FLOPs / `RATE` + cell steps × `STEP_SECONDS` + width ×
@@ -71,20 +70,18 @@ from dataclasses import dataclass
 from .config import ConfigError
 
 # The machine constants: the mean of two runs' fits of benchmarks/cost_model.py on this 2-core server (see above).
-RATE = 40e9  # FLOP/s of a training step's matmuls
-STEP_SECONDS = 8.2e-6  # latency of one (batch, time step, recurrent layer) step with XLA ...
-WIDTH_STEP_SECONDS = 0.075e-6  # ... and what it grows by per column of the step's [batch, i + u] matrix
-UPDATE_SECONDS = 0.28e-3  # one optimizer step (batch) beside its cell steps
-CALL_SECONDS = 13e-3  # one call into Keras' loop of `steps_per_execution` (> 1) steps, the host's side
-EAGER_STEP_SECONDS = 50e-6  # a step's latency without XLA ...
-EAGER_UPDATE_SECONDS = 2.6e-3  # ... and an optimizer step's (one call each: the lessons without XLA run one a call)
+RATE = 35.5e9  # FLOP/s of a training step's matmuls
+STEP_SECONDS = 5.4e-6  # latency of one (batch, time step, recurrent layer) step with XLA ...
+WIDTH_STEP_SECONDS = 0.099e-6  # ... and what it grows by per column of the step's [batch, i + u] matrix
+UPDATE_SECONDS = 9.2e-6  # one optimizer step (batch) beside its cell steps
+CALL_SECONDS = 9.2e-3  # one call into the engine's loop of `steps_per_execution` (> 1) steps, the host's side
+EAGER_STEP_SECONDS = 44e-6  # a step's latency without XLA ...
+EAGER_UPDATE_SECONDS = 2.0e-3  # ... and an optimizer step's (one call each: the lessons without XLA run one a call)
 OVERHEAD_SECONDS = 0.3  # data, building the model, scoring it: an experiment not in `OVERHEAD`
 # Each experiment's: its data, building and scoring (the cells lesson replays its ~30 snapshots for errors and
 # input gradients, forecasting scores three strategies, the window lesson trains an MLP beside its LSTM).
-# The fit gave forecasting 0.33-0.40 s, but its widest trainings ran 12-15% over their estimates: raised, since
-# an estimate under the time is the one that lets a training overrun the teacher's budget.
-OVERHEAD = {"sine": 0.12, "rectangles": 0.13, "window": 0.55, "cells": 0.63, "forecast": 0.9,
-            "bidirectional": 0.21, "encoderdecoder": 0.22, "explode": 0.12, "throughtime": 0.11}
+OVERHEAD = {"sine": 0.071, "rectangles": 0.06, "window": 0.435, "cells": 0.49, "forecast": 0.29,
+            "bidirectional": 0.15, "encoderdecoder": 0.15, "explode": 0.065, "throughtime": 0.05}
 COMPILE_SECONDS = 1.5  # per recurrent layer, the first training of an architecture with XLA (README: cold - warm)
 EAGER_COMPILE_SECONDS = 0.3  # the same without XLA (tracing the step)
 
@@ -175,8 +172,8 @@ def weights(layer: Layer) -> int:
 @dataclass(frozen=True)
 class Work:
     """A training's work: FLOPs (matmuls, forward and backward), sequential cell steps and their width (each
-    step's inputs + units, summed), optimizer steps (`updates`), calls into Keras' loop of several steps (`calls`),
-    recurrent layers."""
+    step's inputs + units, summed), optimizer steps (`updates`), calls into the engine's loop of several steps
+    (`calls`), recurrent layers."""
 
     flops: float
     cell_steps: int

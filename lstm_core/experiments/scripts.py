@@ -4,8 +4,11 @@ The equivalent Keras script for a configuration, ready to copy or download.
 Students see the code behind the sliders: a plain, self-contained script in
 the book's order (generate data, define the model, fit, evaluate, predict)
 that needs only numpy and Keras. It is not an approximation: with the same
-seeded initialisers, data and recipe it reproduces the app's model, and a
-test runs it and compares its MAE with the app's.
+seeded initialisers, data and recipe it trains the app's model, and a test
+runs it and compares its MAE with the app's. The app takes the same steps
+through faster loops of its own (`engine/lstm_kernel.py`, `engine/loop.py`):
+the same equations, their sums rounded in another order, which a long
+training can amplify; each script says so.
 """
 
 from __future__ import annotations
@@ -39,9 +42,11 @@ def sine_script(config, recipe) -> str:
     lstm = "\n".join(lstm_lines)
     return f'''"""Stacked LSTM on the damped sine wave (book chapter 7), as LSTM Explorer trains it.
 
-Run it as it is (`python sine_lstm.py`); it needs only numpy and Keras. It reproduces
+Run it as it is (`python sine_lstm.py`); it needs only numpy and Keras. It trains
 the app's model: the same training data, the same seeded initial weights, the same
 recipe, and the same {HOLDOUT_SIZE:,} held-out waves for the MAE.
+The app takes the same steps through its own faster loops (the same equations, rounded in another
+order), so after many steps the two trainings can drift apart by about as much as another seed gives.
 """
 import numpy as np
 import keras
@@ -80,8 +85,10 @@ def rectangle_script(config, recipe) -> str:
         return rectangle_sequence_script(config, recipe)
     return f'''"""Generative LSTM that draws rectangles (book chapter 11), as LSTM Explorer trains it.
 
-Run it as it is (`python rectangle_lstm.py`); it needs only numpy and Keras. It reproduces
+Run it as it is (`python rectangle_lstm.py`); it needs only numpy and Keras. It trains
 the app's model: the same rectangles, the same seeded initial weights, the same recipe.
+The app takes the same steps through its own faster loops (the same equations, rounded in another
+order), so after many steps the two trainings can drift apart by about as much as another seed gives.
 """
 import numpy as np
 import keras
@@ -120,9 +127,11 @@ print("drawn rectangle:", np.round(np.array(corners), 4).tolist())
 def rectangle_sequence_script(config, recipe) -> str:
     return f'''"""Generative LSTM that draws rectangles (book chapter 11) as one sequence, as LSTM Explorer trains it.
 
-Run it as it is (`python rectangle_lstm.py`); it needs only numpy and Keras. It reproduces
+Run it as it is (`python rectangle_lstm.py`); it needs only numpy and Keras. It trains
 the app's sequence framing: the book's rectangles, units and seeded initial weights, but each
 rectangle is one sequence of corners and the LSTM carries its state from corner to corner.
+The app takes the same steps through its own faster loops (the same equations, rounded in another
+order), so after many steps the two trainings can drift apart by about as much as another seed gives.
 """
 import numpy as np
 import keras

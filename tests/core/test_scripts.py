@@ -1,4 +1,5 @@
-"""experiments/scripts: the equivalent Keras script runs as it is and reproduces the app's model."""
+"""experiments/scripts: the equivalent Keras script runs as it is and trains the app's model (on a short training,
+its MAE within 2e-4 of the app's)."""
 
 import re
 import subprocess
