@@ -37,7 +37,9 @@ def _block_function(model, steps_per_execution: int, jit_compile: bool):
         tf.while_loop(lambda index: index < count, body, (tf.constant(0),), maximum_iterations=steps_per_execution)
         return model.get_metrics_result()  # what the last step's train_step returned: its trackers' results
 
-    function = tf.function(block, jit_compile=jit_compile, reduce_retracing=True)
+    # autograph=False: the loop is TensorFlow's already, and AutoGraph's rewriting of train_step and the Keras
+    # code it calls cost most of a second of every cold start (benchmarks/cold_start.py).
+    function = tf.function(block, jit_compile=jit_compile, reduce_retracing=True, autograph=False)
     model._lstm_explorer_block = (key, function)
     return function
 

@@ -135,7 +135,7 @@ def _compiled(model, output: str | None, every_row: bool, jit: bool):
     def every(weights, inputs):
         return tf.map_fn(lambda each: one(each, inputs), weights, fn_output_signature=tf.float32)
 
-    return tf.function(every if every_row else one, reduce_retracing=True, jit_compile=jit)
+    return tf.function(every if every_row else one, reduce_retracing=True, jit_compile=jit, autograph=False)
 
 
 class Predictor:
@@ -165,7 +165,7 @@ class Predictor:
                 for variable, part in zip(variables, tf.split(values, sizes)):
                     variable.assign(tf.reshape(part, variable.shape))
 
-            self._assign = tf.function(assign, jit_compile=JIT_COMPILE and fit.JIT_COMPILE)
+            self._assign = tf.function(assign, jit_compile=JIT_COMPILE and fit.JIT_COMPILE, autograph=False)
         self.row = np.asarray(weights, dtype=np.float32)
         self._assign(tf.constant(self.row))
 

@@ -167,7 +167,7 @@ def _gradient_function(model, names: tuple):
         _gradient_functions.clear()  # one model at a time is replayed; never keep old models alive
         _gradient_functions[id(model)] = (model, functions)
     if names not in functions:
-        @tf.function(reduce_retracing=True)
+        @tf.function(reduce_retracing=True, autograph=False)
         def profiles(x, y):
             with tf.GradientTape(persistent=True) as tape:
                 tape.watch(x)

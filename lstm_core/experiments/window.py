@@ -135,7 +135,7 @@ def _any_length_lstm(trained):
     model = keras.Model(inputs, dense(recurrent(inputs)))
     recurrent.set_weights(trained.model.get_layer("lstm_layer").get_weights())
     dense.set_weights(trained.model.get_layer("lstm").get_weights())
-    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    call = tf.function(lambda x: model(x, training=False), reduce_retracing=True, autograph=False)
     return lambda x: call(tf.constant(np.asarray(x, dtype=np.float32)))
 
 
