@@ -18,8 +18,10 @@ initialisation is torch's own (seeded).
 
 The two alternate (app first in even rounds, the peer first in odd ones; the target comes from the
 first round, which runs the app's seed 0 first), over `--seeds`; each run's load average is printed
-with it. Printed: per run the wall time, MAE and load; the medians; and the ratio PyTorch / app
-(target: at least 1.0, i.e. the app whole process is no slower than the peer's).
+with it. Printed: per run the wall time, MAE, the framework's import (`import tensorflow`, timed by a
+launcher that imports it first and then runs the command as `-m` does; `import torch`) and load; the
+medians; the ratio PyTorch / app (target: at least 1.0, i.e. the app whole process is no slower than
+the peer's), and the same ratio for the whole processes less their framework's import.
 
 PyTorch is a benchmark-only dependency: `benchmarks/requirements.txt` (torch==2.13.0, the CPU wheel
 this machine has, and numpy) is installed into `benchmarks/.venv-peer` (git-ignored) the first time,
@@ -158,9 +160,19 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# `python -m lstm_core ...` with its TensorFlow import timed: imported first (the command imports it anyway, as its
+# first need), then the command run as `-m` runs it. The process does the same work; stderr gets the import seconds.
+APP_LAUNCHER = (
+    "import os, runpy, sys, time; os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '3'); began = time.perf_counter()\n"
+    "import tensorflow\n"
+    "print('IMPORT-TENSORFLOW', time.perf_counter() - began, file=sys.stderr, flush=True)\n"
+    "sys.argv = ['lstm_core', *sys.argv[1:]]; runpy.run_module('lstm_core', run_name='__main__', alter_sys=True)\n")
+
+
 def run_app(seed: int) -> dict:
     store = tempfile.mkdtemp(prefix="peer-app-store-")
-    command = [sys.executable, "-m", "lstm_core", "train", "sine", "--seed", str(seed), "--store", store]
+    arguments = ["train", "sine", "--seed", str(seed), "--store", store]
+    command = [sys.executable, "-c", APP_LAUNCHER, *arguments]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     before, usage = load(), children_cpu()
     began = time.perf_counter()
@@ -176,8 +188,10 @@ def run_app(seed: int) -> dict:
     result = json.loads(lines[-1])
     config = result["config"]
     steps = config["train_size"] // config["batch_size"] * config["epochs"]
-    return {"which": "app", "steps": steps, "epochs": config["epochs"], "seed": seed, "wall": wall, "cpu": cpu, "mae": result["metrics"]["mae"], "load": before,
-            "inner": result["seconds"], "command": " ".join(["python"] + command[1:-1] + ["<fresh dir>"])}
+    imported = [float(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("IMPORT-TENSORFLOW ")]
+    return {"which": "app", "steps": steps, "epochs": config["epochs"], "seed": seed, "wall": wall, "cpu": cpu,
+            "mae": result["metrics"]["mae"], "load": before, "import": imported[0], "inner": result["seconds"],
+            "command": " ".join(["python -m lstm_core", *arguments[:-1], "<fresh dir>"])}
 
 
 def run_peer(python: Path, seed: int, target: float, args) -> dict:
@@ -253,7 +267,7 @@ def main(argv=None) -> int:
         return f"yes, at {row['to_target']:.2f} s" if row["reached"] else "NO (capped)"
 
     print(table(["run", "seed", "whole process s", "CPU s", "held-out MAE", "reached the target", "steps (epochs)",
-                 "import torch s", "exit s", "load (1 min)"],
+                 "import tensorflow / torch s", "exit s", "load (1 min)"],
                 [[r["which"], r["seed"], r["wall"], r["cpu"], r["mae"], reached(r),
                   f"{r['steps']:,} ({r['epochs']:.2f})",
                   r.get("import", ""), r.get("exit", ""), f"{r['load']:.2f}"] for r in rows]))
@@ -261,12 +275,17 @@ def main(argv=None) -> int:
     torch_rows = [r for r in rows if r["which"] == "pytorch"]
     peer_time = median([r["wall"] for r in torch_rows])
     ratio = peer_time / app
+    rest_app = median([r["wall"] - r["import"] for r in rows if r["which"] == "app"])
+    rest_peer = median([r["wall"] - r["import"] for r in torch_rows])
     print()
     print(table(["median of seeds", "app (python -m lstm_core train sine)", "PyTorch peer", "ratio PyTorch / app"],
                 [["whole process s", app, peer_time, f"{ratio:.2f}"],
                  ["CPU s (user + system)", median([r["cpu"] for r in rows if r["which"] == "app"]),
                   median([r["cpu"] for r in torch_rows]),
                   f"{median([r['cpu'] for r in torch_rows]) / median([r['cpu'] for r in rows if r['which'] == 'app']):.2f}"],
+                 ["framework import s (TensorFlow / torch)", median([r["import"] for r in rows if r["which"] == "app"]),
+                  median([r["import"] for r in torch_rows]), ""],
+                 ["whole process less the import s", rest_app, rest_peer, f"{rest_peer / rest_app:.2f}"],
                  ["held-out MAE", median([r["mae"] for r in rows if r["which"] == "app"]),
                   median([r["mae"] for r in torch_rows]), ""]]))
     print()
