@@ -16,7 +16,7 @@ changed):
 - *build + compile (pooled)*: `_borrow`, the `RecordingModel` that trains (graph built, `compile`);
 - *weights + optimizer set-up*: copying the seeded weights into the pooled model, zeroing its
   optimizer (and, where the engine has them, its snapshot schedule);
-- *fit set-up*: from `model.fit(...)` to `on_train_begin` (Keras' data adapter);
+- *fit set-up*: from the callback's creation to `on_train_begin` (the engine's loop, `engine/loop.py`);
 - *trace + compile*: the first call into the compiled step, less what its steps cost at the
   steady rate measured over the later reports (XLA compile with `jit_compile=True`, a trace without);
 - *training*: the rest of `fit` (every step, the reports, the epoch ends);

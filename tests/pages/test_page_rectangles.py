@@ -66,7 +66,7 @@ def test_it_shows_the_book_table_then_trains_draws_and_offers_the_downloads(app)
     assert shown["parameters"] == str(4 * 4 * (2 + 4 + 1) + 4 * 2 + 2)
     assert table_parameters(at)["total"] == int(shown["parameters"])
     assert "trained now (compiled now)" in deltas(at)
-    assert any("One `fit` call, not 25,000" in c.value and f"{model.seconds:.1f} s" in c.value and
+    assert any("One training loop, not 25,000 `fit` calls" in c.value and f"{model.seconds:.1f} s" in c.value and
                "batches of 10 rectangles" in c.value for c in at.caption)
     assert len(charts(at)) == 1  # the replay: free drawing and completions above the loss, a frame per snapshot
     replay = json.loads(charts(at)[0].proto.spec)
