@@ -33,21 +33,21 @@ its mtime every `stale / 6` seconds while the process trains and stores the
 model; it is removed after the entry is saved (or the training failed). A
 process that finds the lock taken waits for the entry to appear, or for the
 lock to go unrefreshed for `LSTM_EXPLORER_LOCK_STALE_SECONDS` (default 30):
-its holder died, so it is taken over, by renaming it away (only one rename
-of a file succeeds), checking that what was renamed is the stale lock it
-judged (else it is linked back) and creating a new one with `O_EXCL` (only
-one create succeeds). A lock file is never an entry, pruning sweeps only the
+its holder died, so it is taken over: under the lock's take-over guard
+(another file created with `O_EXCL`: one process at a time), the lock is
+read again and removed only if it is still the stale lock judged, and a new
+one is created with `O_EXCL` (only one create succeeds). A lock file is
+never an entry, pruning sweeps only the
 locks nobody has refreshed for `STRAY_AGE_SECONDS` (and never less than the
 stale timeout), and `remove` or `prune(clear=True)` leave a live lock alone.
 
 What a shared folder (an NFS volume) needs: rename atomic within the folder
-(entries and lock take-overs), `O_EXCL` create honoured by the server (NFS
+(entries), `O_EXCL` create honoured by the server (NFS
 v3 and later), mtimes set by `utime` (the heartbeat), and clocks in step
 (NTP) to well within the stale timeout, since a lock's age is this host's
 time minus an mtime another host set. A lock's mtime is read from an open
 file (`fstat`), which NFS revalidates on open (close-to-open consistency).
-Hard links make a mistaken take-over undoable (`os.link`); without them it
-falls back to a rename. New entries appear to other hosts when their NFS
+New entries appear to other hosts when their NFS
 client revalidates the folder: mount with `lookupcache=positive` or a short
 `actimeo` so a waiting server sees an entry within a second or two; a late
 look costs a second training of the same configuration, never a wrong model.
@@ -127,8 +127,7 @@ class StoreLock:
     """A held store lock: a heartbeat thread refreshes its file's mtime until `release()`.
 
     If the file is found holding another token (this process stalled past the stale timeout and another took
-    the lock over), the heartbeat stops and `lost` is set; a missing file is looked for again at the next beat
-    (a waiter that renamed it away by mistake links it back at once).
+    the lock over), the heartbeat stops and `lost` is set; a missing file is looked for again at the next beat.
     """
 
     def __init__(self, path: Path, token: str, interval: float):
@@ -415,34 +414,41 @@ def _read_lock(path: Path) -> tuple[dict, float] | None:
 
 def _take_away(path: Path, token: str, *, stale: float | None) -> bool:
     """Remove the lock file at `path` if it is the one with `token` (and, with `stale`, still unrefreshed for that
-    many seconds). It is renamed away first, and only one rename of it can succeed; if what was renamed is
-    another lock (it replaced the expected one meanwhile), it is put back. True if it was removed."""
-    moved = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}{LOCK_SUFFIX}")
-    try:
-        os.rename(path, moved)
-    except OSError:
-        return False  # gone already: released, or taken away by another process
-    found = _read_lock(moved)
-    ours = found is not None and found[0].get("token", "") == token
-    if ours and stale is not None:
-        ours = time.time() - found[1] >= stale
-    if not ours:
+    many seconds). True if it was removed.
+
+    Only the process holding the lock's take-over guard (`.<key>.takeover.lock`, created with `O_EXCL`) removes
+    it, after reading it again under the guard. While the lock file exists no process can create another, so
+    what is removed is what was read, and a live lock is never moved, not even for a moment (moving it away and
+    back let a third process create one in between: two holders). A take-over finding the guard taken gives up
+    (another process is taking over); a release waits for it. A guard older than the stale timeout was left by
+    a process that died within it, and is cleared."""
+    guard = path.with_name(f".{path.stem}.takeover{LOCK_SUFFIX}")
+    for _ in range(200):  # a guard is held for the time of one read and one unlink
         try:
-            os.link(moved, path)  # fails if a new lock was created meanwhile: that one stands
+            os.close(os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+            break
         except FileExistsError:
-            pass
-        except OSError:  # no hard links on this file system
-            if not path.exists():
-                try:
-                    os.rename(moved, path)
-                    return False
-                except OSError:
-                    pass
+            try:
+                if time.time() - guard.stat().st_mtime >= lock_stale_seconds():
+                    guard.unlink(missing_ok=True)
+                    continue
+            except OSError:
+                continue  # gone meanwhile
+            if stale is not None:
+                return False
+            time.sleep(0.005)
+    else:
+        return False
     try:
-        moved.unlink(missing_ok=True)
-    except OSError:
-        pass
-    return ours
+        found = _read_lock(path)
+        ours = found is not None and found[0].get("token", "") == token
+        if ours and stale is not None:
+            ours = time.time() - found[1] >= stale
+        if ours:
+            path.unlink(missing_ok=True)
+        return ours
+    finally:
+        guard.unlink(missing_ok=True)
 
 
 def _save_arrays(path, arrays: dict) -> None:

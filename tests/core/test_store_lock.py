@@ -133,7 +133,7 @@ def test_a_live_holder_keeps_its_lock_and_a_killed_ones_is_taken_over_after_the_
 
 def test_a_stale_lock_refreshed_at_the_last_moment_is_not_taken(folder, tmp_path):
     """Two waiters judged one lock stale; its holder's heartbeat came just before one took it away: that one
-    puts it back, and the holder keeps it."""
+    leaves it where it is, and the holder keeps it."""
     store = ModelStore(folder)
     go = tmp_path / "go"
     [holder] = racers(folder, go, 1, hold=3 * STALE)
@@ -147,3 +147,48 @@ def test_a_stale_lock_refreshed_at_the_last_moment_is_not_taken(folder, tmp_path
     finally:
         holder.communicate(timeout=30)
     assert holder.returncode == 0 and not store.lock_path(key()).exists()
+
+
+def test_a_take_over_never_moves_a_live_lock_away_even_for_a_moment(folder, monkeypatch):
+    """A waiter that judged an older lock stale must not open a gap in which a third process could create a lock
+    beside the live one (two holders): the lock's path is never free while the take-over reads it."""
+    from lstm_core.engine import store as store_module
+
+    store = ModelStore(folder)
+    live = store.try_lock(key())
+    path = store.lock_path(key())
+    seen = []
+    read = store_module._read_lock
+
+    def watched(where):
+        try:  # what a third process's create would do at this moment
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            seen.append("created beside the live lock")
+        except FileExistsError:
+            seen.append("taken")
+        return read(where)
+
+    monkeypatch.setattr(store_module, "_read_lock", watched)
+    try:
+        assert not _take_away(path, "the stale lock judged earlier", stale=STALE)
+        assert seen and set(seen) == {"taken"}
+        assert json.loads(path.read_text())["token"] == live.token
+    finally:
+        monkeypatch.undo()
+        live.release()
+    assert not path.exists()
+
+
+def test_a_take_over_waits_its_turn_and_a_dead_processs_guard_is_cleared(folder):
+    store = ModelStore(folder)
+    stale_lock(store, age=10 * STALE)
+    path = store.lock_path(key())
+    guard = path.with_name(f".{path.stem}.takeover.lock")
+    guard.touch()  # another process is taking it over
+    assert store.try_lock(key()) is None and path.exists()
+    old = time.time() - 2 * STALE
+    os.utime(guard, (old, old))  # that process died within its take-over
+    taken = store.try_lock(key())
+    assert taken is not None and not guard.exists()
+    taken.release()
+    assert not path.exists()
