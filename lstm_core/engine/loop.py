@@ -3,13 +3,13 @@ The training loop: `steps_per_execution` optimizer steps in one compiled call.
 
 Keras' `fit` with `steps_per_execution` runs its steps in a TensorFlow loop that launches the compiled
 (XLA) step once per step and pulls each batch from a `tf.data` iterator. For the small models of these
-lessons that launch costs as much as a good part of the step (`benchmarks/efficiency.py` times both),
-so here the loop over the steps is inside the compiled function too: one call takes a block of whole
-batches, runs the model's own `train_step` on each (traced once, in the loop's body), and returns its
-metrics' results after the last one, the logs Keras' call returns. Everything else is Keras' `fit` as the engine uses it: batches in order (no shuffling), the
-metrics reset at each epoch's start, the callbacks' `on_train_begin`, `on_epoch_begin`,
-`on_train_batch_end(last step's index, logs)`, `on_epoch_end` and `on_train_end`, and a stop when a
-callback sets `model.stop_training`.
+lessons that launch is a good part of a step (`benchmarks/efficiency.py` times both), so here the loop
+over the steps is inside the compiled function too: one call takes a block of whole batches, runs the
+model's own `train_step` on each (traced once, in the loop's body), and returns its metrics' results
+after the last one, the logs Keras' call returns. Everything else is Keras' `fit` as the engine uses
+it: batches in order (no shuffling), the metrics reset at each epoch's start, the callbacks'
+`on_train_begin`, `on_epoch_begin`, `on_train_batch_end(last step's index, logs)`, `on_epoch_end` and
+`on_train_end`, and a stop when a callback sets `model.stop_training`.
 
 The compiled function is kept on the model (one trace and compile per model, whatever the number of
 steps in the call: a shorter last block is padded and its step count passed in).

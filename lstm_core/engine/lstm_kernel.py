@@ -75,8 +75,8 @@ def lstm(sequences, h0, c0, kernel, recurrent_kernel, bias):
                 return t - 1, tf.matmul(d_z, recurrent_t), d_c * f, d_zs.write(t, d_z)
 
             _, d_h0, d_c0, d_zs = tf.while_loop(
-                lambda t, *_: t >= 0, step, (steps - 1, tf.zeros_like(h0), d_last_c, tf.TensorArray(x.dtype, size=steps)),
-                maximum_iterations=steps)
+                lambda t, *_: t >= 0, step,
+                (steps - 1, tf.zeros_like(h0), d_last_c, tf.TensorArray(x.dtype, size=steps)), maximum_iterations=steps)
             d_z = tf.reshape(d_zs.stack(), [-1, 4 * units])
             h_before = tf.reshape(tf.concat([h0[None], hs[:-1]], 0), [-1, units])
             d_x = tf.transpose(tf.reshape(tf.matmul(d_z, kernel, transpose_b=True), [steps, batch, width]), [1, 0, 2])
@@ -101,8 +101,10 @@ def layer_class():
     class TrainingLSTM(keras.layers.LSTM):
         def covered(self, mask, training) -> bool:
             cell = self.cell
+            # `training` last: it may be a tensor, which has no truth value while tracing.
+            dropping = (cell.dropout or cell.recurrent_dropout) and training
             return (mask is None and not self.unroll and cell.use_bias and cell.activation is tanh
-                    and cell.recurrent_activation is sigmoid and not (training and (cell.dropout or cell.recurrent_dropout)))
+                    and cell.recurrent_activation is sigmoid and not dropping)
 
         def inner_loop(self, sequences, initial_state, mask, training=False):
             if not self.covered(mask, training):
