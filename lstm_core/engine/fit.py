@@ -245,8 +245,7 @@ def _borrow(experiment: Experiment, config, recipe: Recipe):
     inputs, outputs = experiment.build(config)
     model = _recording_model_class()(inputs=inputs, outputs=outputs)
     lstm_kernel.use_in(model)  # its own LSTM loop: this model is only ever trained, never handed out
-    model.compile(optimizer=_optimizer(recipe), jit_compile=recipe.jit_compile,
-                  steps_per_execution=recipe.steps_per_execution)
+    model.compile(optimizer=_optimizer(recipe))  # XLA and steps per call: `loop.train`'s, from the recipe
     model.start_recording(recipe.loss)
     return model, True
 

@@ -69,10 +69,9 @@ def train(model, inputs, targets, *, batch_size: int, epochs: int, steps_per_exe
             callback.on_epoch_begin(epoch)
         for start in range(0, steps_per_epoch, steps_per_execution):
             count = min(steps_per_execution, steps_per_epoch - start)
-            logs = run(_blocks(inputs, batch_size, start, count, steps_per_execution),
-                       {name: _blocks(value, batch_size, start, count, steps_per_execution)
-                        for name, value in targets.items()} if isinstance(targets, dict)
-                       else _blocks(targets, batch_size, start, count, steps_per_execution), np.int32(count))
+            block = lambda values: _blocks(values, batch_size, start, count, steps_per_execution)  # noqa: E731
+            logs = run(block(inputs), {name: block(value) for name, value in targets.items()}
+                       if isinstance(targets, dict) else block(targets), np.int32(count))
             logs = {name: float(value) for name, value in logs.items()}
             for callback in callbacks:
                 callback.on_train_batch_end(start + count - 1, logs)
