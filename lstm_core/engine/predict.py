@@ -15,7 +15,9 @@ takes the weights as an argument: one row of every weight, flattened as the
 snapshots are (`engine/snapshots.py`), run through `stateless_call` of one
 model of the shape. Nothing is assigned, so a trained model, a snapshot of a
 training, or every snapshot at once (`rows`) are alike to it, one trace per
-shape serves every student, and no caller waits for another.
+shape serves every student, and no caller waits for another. `mapped` runs
+any function of the model's outputs (a lesson's replay: errors, gradients)
+at every row in one call.
 
 A replay's drawing may read a model's weights itself (the rectangles
 lesson's arithmetic), so `engine/replay.py` still borrows a *predictor*: a
@@ -59,7 +61,7 @@ def call(experiment, config, weights, inputs, output: str | None = None):
     see `row`), or one named layer's output."""
     import tensorflow as tf
 
-    function = _function(experiment, config, output, False)
+    function = _function(experiment, config, output, None)
     return function(tf.constant(np.asarray(weights, dtype=np.float32)), tf.constant(np.asarray(inputs, np.float32)))
 
 
@@ -68,32 +70,54 @@ def predict(experiment, trained, inputs, output: str | None = None):
     return call(experiment, trained.config, row(trained), inputs, output)
 
 
+def outputs(call, inputs):
+    """The body of `rows`: the model's outputs for `inputs`."""
+    return call(inputs)
+
+
 def rows(experiment, config, weights, inputs) -> np.ndarray:
     """The outputs for `inputs` of `config`'s shape with each row's weights (`weights` (K, parameters), the
-    snapshot rows): `(K, *outputs' shape)`, for a model with one output.
+    snapshot rows): `(K, *outputs' shape)`, for a model with one output (`mapped` of `outputs`)."""
+    return mapped(experiment, config, weights, outputs, inputs)
 
-    One compiled call for up to `snapshots.ROWS` rows, where a prediction a row takes a call each, a round trip
-    that waits for the interpreter's lock in a busy class. Rows are padded to `ROWS`, so that one compile
-    serves every training of the shape.
+
+def mapped(experiment, config, weights, body, *arrays, results: int = 1, jit: bool | None = None):
+    """`body(call, *arrays)` with each row's weights (`weights` (K, parameters), the snapshot rows), where
+    `call(inputs)` is the outputs of `config`'s shape holding that row: `results` float32 tensors (one, or a
+    tuple), each returned as `(K, …)`.
+
+    One compiled call for every row (a `map_fn`), where a call a row is a round trip that waits for the
+    interpreter's lock in a busy class. The function is traced once per shape, body and arrays' shapes; with XLA
+    (`jit`, default the predictions', `JIT_COMPILE`) rows are padded to `snapshots.ROWS`, so that one compile
+    serves every training of the shape, without it any number of rows takes the same trace. `body` is a module's
+    function (it keys the cache).
     """
     import tensorflow as tf
 
+    from . import fit
     from .snapshots import ROWS
 
-    function = _function(experiment, config, None, True)
-    weights, inputs = np.asarray(weights, dtype=np.float32), tf.constant(np.asarray(inputs, dtype=np.float32))
-    padded = np.zeros((-(-len(weights) // ROWS) * ROWS, weights.shape[1]), dtype=np.float32)
+    jit = JIT_COMPILE and fit.JIT_COMPILE if jit is None else bool(jit and fit.JIT_COMPILE)
+    weights = np.asarray(weights, dtype=np.float32)
+    arrays = [tf.constant(np.asarray(array, dtype=np.float32)) for array in arrays]
+    function = _function(experiment, config, None, (body, results, tuple(tuple(a.shape) for a in arrays)), jit)
+    block = ROWS if jit else max(1, len(weights))
+    padded = np.zeros((-(-len(weights) // block) * block, weights.shape[1]), dtype=np.float32)
     padded[:len(weights)] = weights
-    outputs = [function(tf.constant(padded[at:at + ROWS]), inputs).numpy() for at in range(0, len(padded), ROWS)]
-    return np.concatenate(outputs)[:len(weights)]
+    found = [function(tf.constant(padded[at:at + block]), *arrays) for at in range(0, len(padded), block)]
+    found = [[part.numpy() for part in (each if results > 1 else (each,))] for each in found]
+    joined = [np.concatenate(parts)[:len(weights)] for parts in zip(*found)]
+    return tuple(joined) if results > 1 else joined[0]
 
 
-def _function(experiment, config, output: str | None, every_row: bool):
-    """The compiled function of `config`'s shape for `output`, made (not yet traced) on first use."""
+def _function(experiment, config, output: str | None, body: tuple | None, jit: bool | None = None):
+    """The compiled function of `config`'s shape for `output` (or `mapped`'s `(body, results, arrays' shapes)`),
+    made (not yet traced) on first use."""
     from . import fit
 
-    shape, jit = experiment.shape(config), JIT_COMPILE and fit.JIT_COMPILE
-    key = (shape, output, every_row, jit)
+    shape = experiment.shape(config)
+    jit = JIT_COMPILE and fit.JIT_COMPILE if jit is None else jit
+    key = (shape, output, body, jit)
     with _lock:
         function = _functions.get(key)
         if function is not None:
@@ -102,7 +126,7 @@ def _function(experiment, config, output: str | None, every_row: bool):
         model = _models.get(shape)
     if model is None:
         model = fit.plain_model(experiment, config)  # outside the lock: a model takes tens of milliseconds
-    function = _compiled(model, output, every_row, jit)
+    function = _compiled(model, output, body, jit)
     with _lock:
         _models.setdefault(shape, model)
         _models.move_to_end(shape)
@@ -115,8 +139,9 @@ def _function(experiment, config, output: str | None, every_row: bool):
     return function
 
 
-def _compiled(model, output: str | None, every_row: bool, jit: bool):
-    """`(row, inputs) → outputs` of `model`'s shape (or `(rows, inputs) → outputs per row`), weights as values."""
+def _compiled(model, output: str | None, body: tuple | None, jit: bool):
+    """`(row, inputs) → outputs` of `model`'s shape, weights as values; or with `body`, `(rows, *arrays) →
+    body's results per row`."""
     import tensorflow as tf
 
     from .backend import keras
@@ -132,10 +157,17 @@ def _compiled(model, output: str | None, every_row: bool, jit: bool):
                                            values(target.non_trainable_variables), inputs, training=False)
         return outputs
 
-    def every(weights, inputs):
-        return tf.map_fn(lambda each: one(each, inputs), weights, fn_output_signature=tf.float32)
+    if body is None:
+        return tf.function(one, reduce_retracing=True, jit_compile=jit, autograph=False)
+    run, results, shapes = body
+    signature = tuple(tf.float32 for _ in range(results)) if results > 1 else tf.float32
 
-    return tf.function(every if every_row else one, reduce_retracing=True, jit_compile=jit, autograph=False)
+    def every(weights, *arrays):
+        return tf.map_fn(lambda each: run(lambda inputs: one(each, inputs), *arrays), weights,
+                         fn_output_signature=signature)
+
+    specs = [tf.TensorSpec((None, sum(sizes)), tf.float32), *(tf.TensorSpec(shape, tf.float32) for shape in shapes)]
+    return tf.function(every, input_signature=specs, jit_compile=jit, autograph=False)
 
 
 class Predictor:
@@ -187,10 +219,12 @@ def idle(experiment, config) -> list:
     return _idle.of(experiment.shape(config))
 
 
-def traced(experiment, config, output: str | None = None, every_row: bool = False) -> int:
-    """How many times the function of `config`'s shape was traced (0 if it was never made; for tests)."""
+def traced(experiment, config, output: str | None = None, body=None) -> int:
+    """How many times the function of `config`'s shape was traced (0 if it was never made; for tests): its
+    prediction's, or with `body`, `mapped`'s of that body (`rows`: `outputs`)."""
     return sum(function.experimental_get_tracing_count() for key, function in list(_functions.items())
-               if key[:3] == (experiment.shape(config), output, every_row))
+               if key[:2] == (experiment.shape(config), output)
+               and (key[2] is None if body is None else key[2] is not None and key[2][0] is body))
 
 
 def clear() -> None:

@@ -143,74 +143,65 @@ def recipe(config: CellsConfig) -> Recipe:
                   epochs=config.epochs, steps_per_execution=8)
 
 
+GRADIENT_EXAMPLES = 128  # held-out sequences the gradient profile is averaged over (at each of ~30 snapshots)
+
+
 def input_gradients(model, inputs, targets, names) -> dict:
     """For each output name: mean over examples of ||d loss / d x_t||, shape (length,).
 
     The loss is the mean squared error of that output, as in training.
     """
-    profiles = _gradient_function(model, tuple(names))(np.asarray(inputs, dtype=np.float32),
-                                                       np.asarray(targets, dtype=np.float32))
+    import tensorflow as tf
+
+    profiles = tf.function(lambda x, y: _profiles(model, x, y, names), autograph=False)(
+        tf.constant(np.asarray(inputs, dtype=np.float32)), tf.constant(np.asarray(targets, dtype=np.float32)))
     return {name: np.asarray(profile, dtype=np.float64) for name, profile in zip(names, profiles)}
 
 
-_gradient_functions: dict = {}  # id(model) → (model, {names: traced function}); a replay calls it once per snapshot
-
-
-def _gradient_function(model, names: tuple):
-    """`(inputs, targets) → [profile per name]`, traced once per model (it reads the model's current weights)."""
-    _keras()
+def _profiles(call, inputs, targets, names) -> list:
+    """`input_gradients` as tensors in a traced function, for a model or any `call(inputs) → outputs by name`
+    (a replay's row). Symbolic gradients, not a tape: under a tape each recurrent layer's loop is built as a
+    function with its backward pass at once, which made tracing take twice as long."""
     import tensorflow as tf
 
-    owner, functions = _gradient_functions.get(id(model), (None, None))
-    if owner is not model:
-        functions = {}
-        _gradient_functions.clear()  # one model at a time is replayed; never keep old models alive
-        _gradient_functions[id(model)] = (model, functions)
-    if names not in functions:
-        @tf.function(reduce_retracing=True, autograph=False)
-        def profiles(x, y):
-            with tf.GradientTape(persistent=True) as tape:
-                tape.watch(x)
-                outputs = model(x, training=False)
-                losses = [tf.reduce_mean(tf.square(outputs[name] - y)) for name in names]
-            found = []
-            for loss in losses:
-                gradient = tf.cast(tape.gradient(loss, x), tf.float64)
-                found.append(tf.reduce_mean(tf.sqrt(tf.reduce_sum(gradient ** 2, axis=-1)), axis=0))
-            return found
+    outputs = call(inputs)
+    losses = [tf.reduce_mean(tf.square(outputs[name] - targets)) for name in names]
+    norms = [tf.sqrt(tf.reduce_sum(tf.cast(tf.gradients(loss, inputs)[0], tf.float64) ** 2, axis=-1)) for loss in losses]
+    return [tf.reduce_mean(norm, axis=0) for norm in norms]
 
-        functions[names] = profiles
-    return functions[names]
+
+def _moment(call, inputs, targets):
+    """One snapshot, for `analyse`: every cell's outputs for the held-out `inputs`, and its gradient profile
+    over the first `GRADIENT_EXAMPLES` of them."""
+    import tensorflow as tf
+
+    outputs = call(inputs)
+    profiles = _profiles(call, inputs[:GRADIENT_EXAMPLES], targets[:GRADIENT_EXAMPLES], CELLS)
+    return tf.stack([outputs[cell] for cell in CELLS]), tf.cast(tf.stack(profiles), tf.float32)
 
 
 def score(trained) -> dict:
-    """Each cell's held-out mean absolute error."""
-    inputs, targets = holdout(trained.config)
-    predictions = trained.predict(inputs)
-    return {cell: mean_absolute_error(targets, predictions[cell]) for cell in CELLS}
-
-
-GRADIENT_EXAMPLES = 128  # held-out sequences the gradient profile is averaged over (at each of ~30 snapshots)
+    """Each cell's held-out mean absolute error: the replay's last moment (`analyse`), which is the trained model."""
+    return {cell: float(errors[-1]) for cell, errors in trained.results["replay_errors"].items()}
 
 
 def analyse(trained) -> dict:
     """At each snapshot of the training (for replay): each cell's held-out error and input-gradient profile;
     the profiles at the seeded start (the first snapshot) and after training (the last) are drawn together.
 
-    One model replays every snapshot, so its prediction and gradient functions are traced once."""
-    from ..engine.replay import Replay
+    Every snapshot in one compiled call (`predict.mapped`), traced once per shape; without XLA, whose compile of
+    three recurrent layers' gradients, per shape, takes longer than the replay it would shorten."""
+    from ..engine import predict
 
     inputs, targets = holdout(trained.config)
-
-    def moment(model):
-        predictions = model.predict(inputs)
-        return ({cell: mean_absolute_error(targets, predictions[cell]) for cell in CELLS},
-                input_gradients(model.model, inputs[:GRADIENT_EXAMPLES], targets[:GRADIENT_EXAMPLES], CELLS))
-
-    moments = Replay(EXPERIMENT, trained.config).frames(trained.snapshots, moment)
-    return {"gradients": moments[-1][1], "initial_gradients": moments[0][1],
-            "replay_errors": {cell: [errors[cell] for errors, _ in moments] for cell in CELLS},
-            "replay_gradients": {cell: [profile[cell] for _, profile in moments] for cell in CELLS}}
+    outputs, profiles = predict.mapped(EXPERIMENT, trained.config, trained.snapshots.weights, _moment, inputs,
+                                       targets, results=2, jit=False)
+    profiles = profiles.astype(np.float64)
+    return {"gradients": {cell: profiles[-1, i] for i, cell in enumerate(CELLS)},
+            "initial_gradients": {cell: profiles[0, i] for i, cell in enumerate(CELLS)},
+            "replay_errors": {cell: np.array([mean_absolute_error(targets, moment[i]) for moment in outputs])
+                              for i, cell in enumerate(CELLS)},
+            "replay_gradients": {cell: profiles[:, i] for i, cell in enumerate(CELLS)}}
 
 
 @dataclass

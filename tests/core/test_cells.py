@@ -70,6 +70,34 @@ def test_the_initial_gradients_are_those_of_the_seeded_start(lag):
         assert not np.allclose(lag.gradients[cell], start[cell])  # training changed them
 
 
+def tape_profile(model, name, inputs, targets) -> np.ndarray:
+    """The gradient profile of one output, eagerly with a tape: mean over the first examples of ||d MSE / d x_t||."""
+    import tensorflow as tf
+
+    x = tf.constant(inputs[:cells.GRADIENT_EXAMPLES])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_mean(tf.square(model(x, training=False)[name] - targets[:cells.GRADIENT_EXAMPLES]))
+    return np.linalg.norm(tape.gradient(loss, x).numpy().astype(np.float64), axis=-1).mean(axis=0)
+
+
+def test_every_replay_moment_is_that_snapshots_own_error_and_gradients_and_the_score_the_trained_models(lag):
+    trained, snapshots = lag.fit, lag.fit.snapshots
+    inputs, targets = cells.holdout(lag.config)
+    model = keras().Model(*cells.build(lag.config))
+    for index in (0, len(snapshots) // 2, len(snapshots) - 1):
+        model.set_weights(snapshots.unflatten(index))
+        outputs = model(inputs, training=False)
+        for cell in CELLS:
+            error = np.abs(np.asarray(outputs[cell]) - targets).mean()
+            assert lag.replay_errors[cell][index] == pytest.approx(error, rel=1e-5)
+            np.testing.assert_allclose(lag.replay_gradients[cell][index], tape_profile(model, cell, inputs, targets),
+                                       rtol=1e-4, atol=1e-9)
+    own = trained.predict(inputs)
+    assert lag.errors == {cell: pytest.approx(np.abs(own[cell] - targets).mean(), rel=1e-5) for cell in CELLS}
+    assert len(set(lag.replay_errors["LSTM"])) > 1  # moments of a training, not one model repeated
+
+
 def test_input_gradients_are_zero_for_steps_a_model_ignores():
     k = keras()
     inputs = k.Input((6, 1))

@@ -96,4 +96,33 @@ def test_the_outputs_for_many_rows_come_in_one_call_of_one_function_per_shape(tw
                                atol=1e-6)  # the last snapshot is the trained model
     again = predict.rows(experiment, second.config, weights[:3], inputs)  # another seed, the same shape
     np.testing.assert_allclose(again, together[:3], rtol=1e-6, atol=1e-7)
-    assert predict.traced(experiment, first.config, every_row=True) == 1
+    assert predict.traced(experiment, first.config, body=predict.outputs) == 1
+
+
+def squares_and_sums(call, inputs):
+    """A `mapped` body with two results."""
+    import tensorflow as tf
+
+    outputs = call(inputs)
+    return outputs ** 2, tf.reduce_sum(outputs, axis=-1)
+
+
+@pytest.mark.parametrize("jit", [False, True])
+def test_a_body_of_two_results_over_any_number_of_rows_is_one_trace_and_each_rows_own(two_seeds, jit, monkeypatch):
+    from lstm_core.engine import fit
+
+    monkeypatch.setattr(fit, "JIT_COMPILE", True)
+    first, second, _ = two_seeds
+    experiment, inputs = experiments.of(first.config), sine.batch(data.sine_example(14, 0.04)[0])
+    predict.clear()
+    expected = predict.rows(experiment, first.config, first.snapshots.weights, inputs)
+    for weights in (first.snapshots.weights, first.snapshots.weights[:2], second.snapshots.weights):
+        squares, sums = predict.mapped(experiment, first.config, weights, squares_and_sums, inputs, results=2, jit=jit)
+        assert squares.shape == (len(weights), 1, first.config.output) and sums.shape == (len(weights), 1)
+        own = predict.rows(experiment, first.config, weights, inputs)
+        np.testing.assert_allclose(squares, own ** 2, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(sums, own.sum(axis=-1), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(predict.mapped(experiment, first.config, first.snapshots.weights, squares_and_sums,
+                                              inputs, results=2, jit=jit)[0], expected ** 2, rtol=1e-5, atol=1e-7)
+    assert predict.traced(experiment, first.config, body=squares_and_sums) == 1
+

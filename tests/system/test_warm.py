@@ -41,7 +41,7 @@ def test_the_warm_start_loads_stored_defaults_and_traces_them(fresh_warm, store,
     trained = trainer.cached(config)
     assert trained.source == "memory"
     assert predict.traced(experiments.of(config), config) == 1  # its prediction traced
-    assert predict.traced(experiments.of(config), config, every_row=True) == 1  # and its replay's
+    assert predict.traced(experiments.of(config), config, body=predict.outputs) == 1  # and its replay's
     assert not trainer.is_available(RectangleConfig(units=3, train_size=100))
     assert warm.trainer() is trainer  # one warm-up per process
 
