@@ -77,16 +77,25 @@ def add_animation(spec: Spec, frames: list[list[dict]], *, traces: list[int], la
     # A frame without a layout of its own leaves it out: Plotly drops an empty one anyway, after validating it.
     spec.frames = [{"name": str(k), "data": [dict(update) for update in frame], "traces": list(traces),
                     **({"layout": moment} if moment else {})} for k, (frame, moment) in enumerate(zip(frames, moments))]
+    margin = spec.layout.get("margin") or {}
     spec.update_layout({"updatemenus": [play_buttons(texts, redraw, frame_ms)],
-                        "sliders": [moment_slider(labels, texts, redraw, active)]})
+                        "sliders": [moment_slider(labels, texts, redraw, active)],
+                        "margin": {"b": margin.get("b", 80) + ROOM},
+                        **({"height": spec.layout["height"] + ROOM} if spec.layout.get("height") else {})})
     return active
 
 
+SLIDER_Y, SLIDER_PAD = -0.04, 50  # the slider's top, under the plot, and its label's distance below that
+BUTTONS_BELOW = 116  # pixels from the slider's top to the buttons: under its label, rail and ticks
+ROOM = 60  # pixels the buttons' row adds to a figure's bottom margin (and height)
+
+
 def play_buttons(texts: dict, redraw: bool, frame_ms: int = FRAME_MS) -> dict:
-    """The play and pause buttons, under the figure's left edge."""
+    """The play and pause buttons, under the slider's left end: beside it, a narrow figure's slider label ran
+    under them."""
     return {
         "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "xanchor": "left",
-        "y": -0.08, "yanchor": "top", "pad": {"r": 10, "t": 10}, "font": {"size": FONT_SIZE},
+        "y": SLIDER_Y, "yanchor": "top", "pad": {"r": 10, "t": BUTTONS_BELOW}, "font": {"size": FONT_SIZE},
         "buttons": [
             {"label": texts["play"], "method": "animate",
              "args": [None, {"frame": {"duration": frame_ms, "redraw": redraw}, "fromcurrent": True,
@@ -98,10 +107,10 @@ def play_buttons(texts: dict, redraw: bool, frame_ms: int = FRAME_MS) -> dict:
 
 
 def moment_slider(labels: list[str], texts: dict, redraw: bool, active: int) -> dict:
-    """The slider of moments, beside the buttons, opened on `active`."""
+    """The slider of moments, the figure's whole width above the buttons, opened on `active`."""
     still = {"duration": 0, "redraw": redraw}
     return {
-        "active": active, "x": 0.2, "len": 0.8, "y": -0.04, "yanchor": "top", "pad": {"t": 30},
+        "active": active, "x": 0.0, "len": 1.0, "y": SLIDER_Y, "yanchor": "top", "pad": {"t": SLIDER_PAD},
         "currentvalue": {"prefix": texts["moment"], "font": {"size": FONT_SIZE, "color": "#333"}},
         "font": {"color": "rgba(0,0,0,0)"},  # ticks only: ~30 labels would overlap; the current one is shown above
         "steps": [{"label": label, "method": "animate",

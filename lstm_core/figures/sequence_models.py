@@ -18,7 +18,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .base import COLORS as BASE_COLORS, FONT_SIZE, Spec, merge, readable_layout, scatter
-from .replay import add_animation
+from .replay import ROOM, add_animation
 
 # Blue is the truth and grey the input everywhere: the models get the palette's other colours.
 COLORS = {
@@ -57,9 +57,8 @@ def _fit_values(*arrays) -> list[float]:
 
 def _controls_below(spec: Spec) -> Spec:
     """The replay's play buttons and moment slider under the x axis's title, not on it."""
-    spec.update_layout({"height": spec.layout["height"] + 70, "margin": {"b": 200}})
-    spec.layout["updatemenus"][0]["y"] = -0.24
-    spec.layout["sliders"][0]["y"] = -0.2
+    spec.update_layout({"height": spec.layout["height"] + 70, "margin": {"b": 200 + ROOM}})
+    spec.layout["updatemenus"][0]["y"] = spec.layout["sliders"][0]["y"] = -0.2  # the buttons under the slider
     return spec
 
 

@@ -430,3 +430,23 @@ def test_every_figure_sends_the_same_json_unvalidated_as_validated(monkeypatch):
     monkeypatch.setattr(base, "VALIDATE", False)
     different = [name for name, build in _builders().items() if sent(build()) != validated[name]]
     assert not different
+
+
+BUTTON_HEIGHT = 36  # pixels of a play button at the figures' font size, its border included
+
+
+def test_a_replays_buttons_sit_under_its_slider_inside_the_figure():
+    """Beside the slider, a narrow figure's moment label ran under the play buttons: the buttons go under the
+    slider's whole-width rail, and the figure keeps the room they need below the plot."""
+    animated = {name: build().to_plotly_json()["layout"] for name, build in _builders().items()}
+    animated = {name: layout for name, layout in animated.items()
+                if layout.get("sliders") and not name.startswith("cell.")}  # the cell stepper's slider is of steps
+    assert len(animated) >= 6, sorted(animated)
+    for name, layout in animated.items():
+        slider, buttons = layout["sliders"][0], layout["updatemenus"][0]
+        assert (slider["x"], slider["len"], buttons["x"]) == (0, 1, 0), name
+        assert buttons["y"] == slider["y"] and buttons["pad"]["t"] >= slider["pad"]["t"] + 60, name
+        margin = layout["margin"]
+        plotted = layout["height"] - margin["t"] - margin["b"]
+        lowest = -buttons["y"] * plotted + buttons["pad"]["t"] + BUTTON_HEIGHT
+        assert lowest <= margin["b"], (name, lowest, margin["b"])
