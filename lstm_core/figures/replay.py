@@ -91,8 +91,8 @@ ROOM = 60  # pixels the buttons' row adds to a figure's bottom margin (and heigh
 
 
 def play_buttons(texts: dict, redraw: bool, frame_ms: int = FRAME_MS) -> dict:
-    """The play and pause buttons, under the slider's left end: beside it, a narrow figure's slider label ran
-    under them."""
+    """The play and pause buttons, under the slider's left end, so that the slider's rail and its moment label
+    have the figure's whole width, however narrow the window."""
     return {
         "type": "buttons", "direction": "left", "showactive": False, "x": 0.0, "xanchor": "left",
         "y": SLIDER_Y, "yanchor": "top", "pad": {"r": 10, "t": BUTTONS_BELOW}, "font": {"size": FONT_SIZE},
