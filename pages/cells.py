@@ -107,9 +107,9 @@ def cells_results_ui(trained, config):
     columns = st.columns(4)
     for column, cell in zip(columns, CELLS):
         error = result.errors[cell]
-        delta = t("cells.metric.vs_guessing", delta=error - GUESS_MAE) if config.task == "lag" else None
+        delta = widgets.versus_guessing("cells.metric.vs_guessing", error - GUESS_MAE) if config.task == "lag" else {}
         # Grey, not green: a cell 0.005 below guessing has learned nothing, and a colour would call it a success.
-        column.metric(t("cells.metric.mae", cell=cell), f"{error:.4f}", delta, delta_color="off")
+        column.metric(t("cells.metric.mae", cell=cell), f"{error:.4f}", **delta, delta_color="off")
     columns[3].metric(t("cells.metric.time"), t("cells.seconds", seconds=trained.seconds),
                       widgets.source_text(trained), delta_color="off")
     if result.fit.diverged:
@@ -223,10 +223,10 @@ def clipping_ui(config, runs):
         if result.clipnorm:
             column.markdown(t("through_time.result.bounded", clipnorm=result.clipnorm, update=result.largest_update))
         error = f"{result.error:.4f}" if not math.isnan(result.error) else t("through_time.metric.overflowed")
-        delta = None if math.isnan(result.error) else t("through_time.metric.vs_guessing",
-                                                         delta=result.error - GUESS_MAE)
+        delta = {} if math.isnan(result.error) else widgets.versus_guessing("through_time.metric.vs_guessing",
+                                                                           result.error - GUESS_MAE)
         # Grey, not green: a delta below guessing is not a success by itself (see cells_results_ui).
-        column.metric(t("through_time.metric.error", label=label), error, delta, delta_color="off")
+        column.metric(t("through_time.metric.error", label=label), error, **delta, delta_color="off")
     st.caption(t("through_time.metric.caption", guess=GUESS_MAE))
 
 

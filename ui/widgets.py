@@ -261,3 +261,10 @@ def source_text(trained) -> str:
     if trained.source == "trained":
         return t("widgets.source.compiled" if trained.compiled else "widgets.source.reused")
     return t(f"widgets.source.{trained.source}")
+
+
+def versus_guessing(key: str, difference: float) -> dict:
+    """`st.metric`'s delta arguments for an error's `difference` from guessing, in catalogue `key` ("{delta:+.3f}"):
+    rounded as shown, so a difference that shows as 0.000 reads "+0.000" with no arrow rather than "↓ -0.000"."""
+    shown = round(float(difference), 3) + 0.0  # + 0.0: no "-0.000"
+    return {"delta": t(key, delta=shown), "delta_arrow": "off" if shown == 0 else "auto"}

@@ -17,7 +17,7 @@ from lstm_core.experiments import CellsConfig, ExplodeConfig, ThroughTimeConfig,
 from lstm_core.engine.trainer import Trainer
 from page_helpers import HAN, chart_specs, chart_texts, chart_titles, charts, deltas, metrics, missing_texts, \
     prompts, trainings
-from ui import cache, i18n
+from ui import cache, i18n, widgets
 
 PAGE = "pages/cells.py"
 CELLS = ("SimpleRNN", "GRU", "LSTM")
@@ -280,3 +280,10 @@ def test_a_through_time_preset_sets_only_its_section_and_says_what_it_sets(app, 
     note = i18n.catalogue("en")[f"preset.cells.{name}.note"]
     assert f"scale {first.scale:g}" in note and f"length {first.length}" in note
     assert f"scale {first.scale:g}, T = {first.length}" in " ".join(chart_titles(at))
+
+
+def test_a_difference_from_guessing_reads_as_it_is_shown_with_no_arrow_when_it_shows_as_zero():
+    for key in ("cells.metric.vs_guessing", "through_time.metric.vs_guessing"):
+        assert widgets.versus_guessing(key, -0.00003) == {"delta": "+0.000 vs guessing", "delta_arrow": "off"}
+        assert widgets.versus_guessing(key, -0.2004) == {"delta": "-0.200 vs guessing", "delta_arrow": "auto"}
+        assert widgets.versus_guessing(key, 0.0127) == {"delta": "+0.013 vs guessing", "delta_arrow": "auto"}
