@@ -424,7 +424,9 @@ def test_a_short_training_takes_the_express_lane_beside_a_long_one_and_a_long_on
     assert after.queued.wait(30)
     until(lambda: after.queued_status().ahead == 1, "the next short one to wait for the express lane only")
     assert after.queued_status().wait <= trainer.estimate(short)
-    assert other_big.queued_status().ahead >= 2  # the long one behind the long one: the express lane is not its
+    # The long one behind the long one: the express lane is not its. A status is the waiter's latest poll: wait for
+    # one made since the short one started.
+    until(lambda: other_big.queued_status().ahead >= 2, "the later long one to count both running trainings")
     finish(gated, [small, after], short, next_short)
     assert list(trainer.started) == keys(long, short, next_short)  # both short ones ran while the long one did
     assert trainer.peak_running == 2
