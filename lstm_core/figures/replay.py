@@ -229,8 +229,13 @@ def sine_replay_figure(inputs, expected, predictions, examples, curve, *, labels
     frames = [[{"y": list(map(float, values))}, {"y": list(map(float, values))}, gaps(values),
                {"type": "bar", "y": list(map(float, error)), "text": [f"{e:.3f}" for e in error]}, moment]
               for values, error, moment in zip(predictions, errors, cursors)]
-    _finish(spec, title, 780)
-    spec.update_layout({"legend": {"y": 1.09}, "margin": {"t": 130}})  # the legend above the zoom's title, not on it
+    height, top = 780, 130
+    _finish(spec, title, height)
+    # The title at the top, the legend under it and above the zoom's title, hung by its top: a second row, in a
+    # narrow window, grows down toward the panels' titles (there is room for it), not up into the title.
+    plotted = height - top - spec.layout["margin"]["b"]
+    spec.update_layout({"title": {"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}},
+                        "legend": {"y": 1 + (top - 52) / plotted, "yanchor": "top"}, "margin": {"t": top}})
     shown = add_animation(spec, frames, traces=[predicted, zoomed, gap, bars, cursor], labels=labels, active=active,
                           texts=texts, redraw=True,
                           layouts=[{axis_name(zoom_panel[1]): {"range": zoom_range}} for zoom_range in zooms])

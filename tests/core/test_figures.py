@@ -450,3 +450,13 @@ def test_a_replays_buttons_sit_under_its_slider_inside_the_figure():
         plotted = layout["height"] - margin["t"] - margin["b"]
         lowest = -buttons["y"] * plotted + buttons["pad"]["t"] + BUTTON_HEIGHT
         assert lowest <= margin["b"], (name, lowest, margin["b"])
+
+
+def test_the_sine_replays_legend_hangs_under_its_title_so_a_second_row_grows_away_from_it():
+    layout = _builders()["replay.sine_replay_figure"]().to_plotly_json()["layout"]
+    title, legend, margin = layout["title"], layout["legend"], layout["margin"]
+    assert (title["yref"], title["y"], title["yanchor"], legend["yanchor"]) == ("container", 1, "top", "top")
+    plotted = layout["height"] - margin["t"] - margin["b"]
+    legend_top = margin["t"] - (legend["y"] - 1) * plotted  # pixels from the figure's top
+    title_bottom = title["pad"]["t"] + 1.5 * layout["title"].get("font", {}).get("size", layout["font"]["size"])
+    assert title_bottom <= legend_top <= margin["t"] - 2 * 25, (title_bottom, legend_top)  # two rows fit above the plot
