@@ -265,6 +265,6 @@ def source_text(trained) -> str:
 
 def versus_guessing(key: str, difference: float) -> dict:
     """`st.metric`'s delta arguments for an error's `difference` from guessing, in catalogue `key` ("{delta:+.3f}"):
-    rounded as shown, so a difference that shows as 0.000 reads "+0.000" with no arrow rather than "↓ -0.000"."""
+    rounded as shown, and with no arrow when it shows as 0.000, where an arrow would claim a direction."""
     shown = round(float(difference), 3) + 0.0  # + 0.0: no "-0.000"
     return {"delta": t(key, delta=shown), "delta_arrow": "off" if shown == 0 else "auto"}

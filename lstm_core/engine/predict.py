@@ -94,10 +94,9 @@ def mapped(experiment, config, weights, body, *arrays, results: int = 1, jit: bo
     """
     import tensorflow as tf
 
-    from . import fit
     from .snapshots import ROWS
 
-    jit = JIT_COMPILE and fit.JIT_COMPILE if jit is None else bool(jit and fit.JIT_COMPILE)
+    jit = _jit(jit)
     weights = np.asarray(weights, dtype=np.float32)
     arrays = [tf.constant(np.asarray(array, dtype=np.float32)) for array in arrays]
     function = _function(experiment, config, None, (body, results, tuple(tuple(a.shape) for a in arrays)), jit)
@@ -110,13 +109,20 @@ def mapped(experiment, config, weights, body, *arrays, results: int = 1, jit: bo
     return tuple(joined) if results > 1 else joined[0]
 
 
+def _jit(asked: bool | None) -> bool:
+    """Whether a function compiles with XLA: as asked (by default the predictions' `JIT_COMPILE`), never when the
+    engine's is off (tests switch `fit.JIT_COMPILE` off)."""
+    from . import fit
+
+    return bool((JIT_COMPILE if asked is None else asked) and fit.JIT_COMPILE)
+
+
 def _function(experiment, config, output: str | None, body: tuple | None, jit: bool | None = None):
     """The compiled function of `config`'s shape for `output` (or `mapped`'s `(body, results, arrays' shapes)`),
     made (not yet traced) on first use."""
     from . import fit
 
-    shape = experiment.shape(config)
-    jit = JIT_COMPILE and fit.JIT_COMPILE if jit is None else jit
+    shape, jit = experiment.shape(config), _jit(jit)
     key = (shape, output, body, jit)
     with _lock:
         function = _functions.get(key)
@@ -187,8 +193,6 @@ class Predictor:
         weight."""
         import tensorflow as tf
 
-        from . import fit
-
         if self._assign is None:
             variables = list(self.model.weights)
             sizes = [int(np.prod(v.shape)) for v in variables]
@@ -197,7 +201,7 @@ class Predictor:
                 for variable, part in zip(variables, tf.split(values, sizes)):
                     variable.assign(tf.reshape(part, variable.shape))
 
-            self._assign = tf.function(assign, jit_compile=JIT_COMPILE and fit.JIT_COMPILE, autograph=False)
+            self._assign = tf.function(assign, jit_compile=_jit(None), autograph=False)
         self.row = np.asarray(weights, dtype=np.float32)
         self._assign(tf.constant(self.row))
 
